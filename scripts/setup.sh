@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, idempotently: quick when everything is present.
+set -euo pipefail
+
+PYLN_PROTO_VERSION=26.6.9
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for comp in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$comp"; then
+    echo "setup: adding $comp"
+    rustup component add "$comp"
+  fi
+done
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import pyln.proto.wire' 2>/dev/null; then
+  echo "setup: installing pyln-proto $PYLN_PROTO_VERSION (the independent BOLT 8 peer for interop tests)"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "pyln-proto==$PYLN_PROTO_VERSION"
+fi

@@ -1,0 +1,542 @@
+//! Commando: JSON-RPC requests to a Core Lightning node carried in custom messages, authorised by
+//! a rune (Core Lightning's `plugins/commando.c`).
+//!
+//! A request is a JSON object sent in chunks of at most 65000 bytes, each a BOLT 1 message of
+//! type 0x4c4d (more follow) or 0x4c4f (last), carrying an 8-byte request id. Replies come back
+//! the same way as 0x594b / 0x594d and may interleave between ids; [`Reassembler`] puts each back
+//! together, bounded by a size cap. [`classify_reply`] tells a result from the node's JSON-RPC
+//! error and from commando's own errors.
+
+use crate::json;
+use crate::wire::msg_type;
+use std::collections::HashMap;
+
+/// Request chunk, more chunks follow (0x4c4d).
+pub const REQUEST_CONTINUES: u16 = msg_type::COMMANDO_REQUEST_CONTINUES;
+/// Request chunk, the last one (0x4c4f).
+pub const REQUEST_TERMINATES: u16 = msg_type::COMMANDO_REQUEST_TERMINATES;
+/// Reply chunk, more chunks follow (0x594b).
+pub const REPLY_CONTINUES: u16 = msg_type::COMMANDO_REPLY_CONTINUES;
+/// Reply chunk, the last one (0x594d).
+pub const REPLY_TERMINATES: u16 = msg_type::COMMANDO_REPLY_TERMINATES;
+/// Largest JSON chunk in one message.
+pub const CHUNK_LEN: usize = 65000;
+/// The largest request Core Lightning's commando reassembles (larger ones are dropped silently).
+pub const MAX_REQUEST_LEN: usize = 1024 * 1024;
+/// The default cap on one reply's size.
+pub const DEFAULT_MAX_REPLY_LEN: usize = 64 * 1024 * 1024;
+
+/// Commando's own error: the node's commando plugin rejected the request.
+pub const CODE_REJECTED: i64 = 19536;
+/// Commando's own error: the rune does not authorise the request.
+pub const CODE_NOT_AUTHORISED: i64 = 19537;
+/// A local failure on the caller's side (timeout, cancellation, oversize or malformed reply).
+pub const CODE_LOCAL_FAILURE: i64 = 19535;
+/// Not connected to the peer.
+pub const CODE_NOT_CONNECTED: i64 = -32600;
+
+/// Why a request could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// The method name is empty or too long.
+    BadMethod,
+    /// `params` is not a JSON array or object.
+    BadParams(json::JsonError),
+    /// `filter` is not a JSON object.
+    BadFilter(json::JsonError),
+    /// The rune is empty.
+    MissingRune,
+    /// The request is larger than a node accepts.
+    TooLarge(usize),
+}
+
+impl core::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RequestError::BadMethod => {
+                f.write_str("method must be a non-empty string of at most 1024 bytes")
+            }
+            RequestError::BadParams(e) => write!(f, "params must be a JSON array or object: {e}"),
+            RequestError::BadFilter(e) => write!(f, "filter must be a JSON object: {e}"),
+            RequestError::MissingRune => f.write_str("a rune is required"),
+            RequestError::TooLarge(n) => write!(
+                f,
+                "request of {n} bytes exceeds the node's {MAX_REQUEST_LEN}-byte limit"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// What a request carries. `params` and `filter` are JSON text.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    /// The JSON-RPC method, e.g. `getinfo`.
+    pub method: &'a str,
+    /// A JSON array or object; `"[]"` for none.
+    pub params: &'a str,
+    /// The rune, base64url.
+    pub rune: &'a str,
+    /// The JSON-RPC `id` string the node echoes back (required by Core Lightning ≥ 24.05).
+    pub json_id: &'a str,
+    /// An optional JSON object telling lightningd which fields of the result to keep.
+    pub filter: Option<&'a str>,
+}
+
+impl core::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The rune is a secret: never printed.
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("json_id", &self.json_id)
+            .field("params_len", &self.params.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn container(text: &str, want: u8) -> Result<(), json::JsonError> {
+    json::validate(text.as_bytes())?;
+    if json::first_byte(text.as_bytes()) == Some(want) {
+        Ok(())
+    } else {
+        Err(json::JsonError::WrongKind)
+    }
+}
+
+impl Request<'_> {
+    /// The request's JSON body, checked: params an array or object, filter an object, at most
+    /// [`MAX_REQUEST_LEN`] bytes.
+    pub fn to_json(&self) -> Result<Vec<u8>, RequestError> {
+        if self.method.is_empty() || self.method.len() > 1024 {
+            return Err(RequestError::BadMethod);
+        }
+        if self.rune.is_empty() {
+            return Err(RequestError::MissingRune);
+        }
+        container(self.params, b'{')
+            .or_else(|_| container(self.params, b'['))
+            .map_err(RequestError::BadParams)?;
+        if let Some(filter) = self.filter {
+            container(filter, b'{').map_err(RequestError::BadFilter)?;
+        }
+        let mut out =
+            Vec::with_capacity(self.params.len() + self.rune.len() + self.method.len() + 64);
+        out.extend_from_slice(b"{\"method\":");
+        json::write_string(&mut out, self.method);
+        out.extend_from_slice(b",\"params\":");
+        out.extend_from_slice(self.params.trim().as_bytes());
+        out.extend_from_slice(b",\"rune\":");
+        json::write_string(&mut out, self.rune);
+        out.extend_from_slice(b",\"id\":");
+        json::write_string(&mut out, self.json_id);
+        if let Some(filter) = self.filter {
+            out.extend_from_slice(b",\"filter\":");
+            out.extend_from_slice(filter.trim().as_bytes());
+        }
+        out.push(b'}');
+        if out.len() > MAX_REQUEST_LEN {
+            return Err(RequestError::TooLarge(out.len()));
+        }
+        Ok(out)
+    }
+}
+
+/// Splits a request body into BOLT 1 messages (type ‖ id ‖ chunk), to be sent back to back.
+/// An empty body still makes one (terminating) message.
+pub fn frame_request(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
+    frame(id, body, REQUEST_CONTINUES, REQUEST_TERMINATES)
+}
+
+/// Splits a reply into BOLT 1 messages, as a node does (used by the test node and tests).
+pub fn frame_reply(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
+    frame(id, body, REPLY_CONTINUES, REPLY_TERMINATES)
+}
+
+fn frame(id: u64, body: &[u8], more: u16, last: u16) -> Vec<Vec<u8>> {
+    let chunks: Vec<&[u8]> = if body.is_empty() {
+        vec![&[][..]]
+    } else {
+        body.chunks(CHUNK_LEN).collect()
+    };
+    let n = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let typ = if i + 1 == n { last } else { more };
+            let mut msg = Vec::with_capacity(10 + chunk.len());
+            msg.extend_from_slice(&typ.to_be_bytes());
+            msg.extend_from_slice(&id.to_be_bytes());
+            msg.extend_from_slice(chunk);
+            msg
+        })
+        .collect()
+}
+
+/// Splits a commando message payload (after the 2-byte type) into its id and chunk.
+pub fn parse_chunk(payload: &[u8]) -> Option<(u64, &[u8])> {
+    let (id, chunk) = payload.split_first_chunk::<8>()?;
+    Some((u64::from_be_bytes(*id), chunk))
+}
+
+/// What [`Reassembler::push`] made of a reply chunk.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reassembled {
+    /// More chunks are needed.
+    Partial,
+    /// The reply for `id` is complete.
+    Complete {
+        /// The request id.
+        id: u64,
+        /// The whole reply.
+        reply: Vec<u8>,
+    },
+    /// The reply for `id` grew past the cap: the request is forgotten and its later chunks
+    /// ignored.
+    TooLarge {
+        /// The request id.
+        id: u64,
+        /// The size the reply had reached.
+        size: usize,
+    },
+    /// A chunk for an id not awaited (never requested, cancelled, or already failed): dropped.
+    Ignored {
+        /// The id it carried.
+        id: u64,
+    },
+}
+
+/// Puts replies back together per request id; chunks of different ids may interleave.
+pub struct Reassembler {
+    max_reply: usize,
+    pending: HashMap<u64, Vec<u8>>,
+}
+
+impl Reassembler {
+    /// A reassembler capping each reply at `max_reply` bytes.
+    pub fn new(max_reply: usize) -> Reassembler {
+        Reassembler {
+            max_reply,
+            pending: HashMap::new(),
+        }
+    }
+
+    /// Starts awaiting a reply for `id`.
+    pub fn expect(&mut self, id: u64) {
+        self.pending.insert(id, Vec::new());
+    }
+
+    /// Stops awaiting `id` (cancelled or timed out): its chunks are dropped from now on.
+    /// Returns whether it was awaited.
+    pub fn forget(&mut self, id: u64) -> bool {
+        self.pending.remove(&id).is_some()
+    }
+
+    /// Whether a reply for `id` is awaited.
+    pub fn is_expected(&self, id: u64) -> bool {
+        self.pending.contains_key(&id)
+    }
+
+    /// Ids awaited.
+    pub fn expected(&self) -> impl Iterator<Item = u64> + '_ {
+        self.pending.keys().copied()
+    }
+
+    /// Bytes held in partial replies.
+    pub fn buffered(&self) -> usize {
+        self.pending.values().map(Vec::len).sum()
+    }
+
+    /// Takes one reply chunk: `last` for 0x594d, the id and the chunk's bytes.
+    pub fn push(&mut self, id: u64, chunk: &[u8], last: bool) -> Reassembled {
+        let Some(buf) = self.pending.get_mut(&id) else {
+            return Reassembled::Ignored { id };
+        };
+        let size = buf.len().saturating_add(chunk.len());
+        if size > self.max_reply {
+            self.pending.remove(&id);
+            return Reassembled::TooLarge { id, size };
+        }
+        if last && buf.is_empty() {
+            // A single-chunk reply: no copy into the buffer first.
+            self.pending.remove(&id);
+            return Reassembled::Complete {
+                id,
+                reply: chunk.to_vec(),
+            };
+        }
+        buf.extend_from_slice(chunk);
+        if last {
+            let reply = self.pending.remove(&id).unwrap_or_default();
+            Reassembled::Complete { id, reply }
+        } else {
+            Reassembled::Partial
+        }
+    }
+}
+
+/// What a complete reply says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Success: the method's result is `reply[result]` (JSON).
+    Result {
+        /// Byte range of the `result` value in the reply.
+        result: core::ops::Range<usize>,
+    },
+    /// An error, from the method (the node's JSON-RPC error, passed through) or from commando
+    /// itself (19536 rejected, 19537 not authorised by the rune).
+    Error {
+        /// The JSON-RPC error code.
+        code: i64,
+        /// The error message.
+        message: String,
+        /// Byte range of the error's `data` value (JSON), if it has one.
+        data: Option<core::ops::Range<usize>>,
+        /// True when commando itself rejected the request (a bare error object with no
+        /// `jsonrpc` member, or one of its own codes), false for the method's own error.
+        from_commando: bool,
+    },
+}
+
+/// Why a reply could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadReply {
+    /// The reply is not JSON.
+    NotJson(json::JsonError),
+    /// The reply is a JSON object with neither `result` nor a well-formed `error`.
+    NoResultOrError,
+}
+
+impl core::fmt::Display for BadReply {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BadReply::NotJson(e) => write!(f, "reply is not a JSON object: {e}"),
+            BadReply::NoResultOrError => f.write_str("reply has neither a result nor an error"),
+        }
+    }
+}
+
+impl std::error::Error for BadReply {}
+
+/// Tells what a complete reply holds, validating it as JSON on the way.
+pub fn classify_reply(reply: &[u8]) -> Result<Outcome, BadReply> {
+    let members = json::members(reply).map_err(BadReply::NotJson)?;
+    let has_jsonrpc = json::get(reply, &members, "jsonrpc").is_some();
+    if let Some(err) = json::get(reply, &members, "error") {
+        let offset = err.as_ptr() as usize - reply.as_ptr() as usize;
+        let em = json::members(err).map_err(|_| BadReply::NoResultOrError)?;
+        let code = json::get(err, &em, "code")
+            .and_then(json::parse_i64)
+            .ok_or(BadReply::NoResultOrError)?;
+        let message = match json::get(err, &em, "message") {
+            Some(m) => json::parse_string(m).map_err(|_| BadReply::NoResultOrError)?,
+            None => String::new(),
+        };
+        let data = em
+            .iter()
+            .find(|m| err.get(m.key.clone()) == Some(b"data"))
+            .map(|m| m.value.start + offset..m.value.end + offset);
+        let from_commando = !has_jsonrpc || code == CODE_REJECTED || code == CODE_NOT_AUTHORISED;
+        return Ok(Outcome::Error {
+            code,
+            message,
+            data,
+            from_commando,
+        });
+    }
+    members
+        .iter()
+        .find(|m| reply.get(m.key.clone()) == Some(b"result"))
+        .map(|m| Outcome::Result {
+            result: m.value.clone(),
+        })
+        .ok_or(BadReply::NoResultOrError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req<'a>(params: &'a str, filter: Option<&'a str>) -> Request<'a> {
+        Request {
+            method: "getinfo",
+            params,
+            rune: "abc=",
+            json_id: "lncommando:getinfo#1",
+            filter,
+        }
+    }
+
+    #[test]
+    fn request_json() {
+        let body = req("{}", None).to_json().unwrap();
+        assert_eq!(
+            body,
+            br#"{"method":"getinfo","params":{},"rune":"abc=","id":"lncommando:getinfo#1"}"#
+        );
+        let body = req(" [1, \"a\"] ", Some("{\"id\":true}"))
+            .to_json()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["params"], serde_json::json!([1, "a"]));
+        assert_eq!(v["filter"], serde_json::json!({"id": true}));
+        let odd = Request {
+            method: "we\"ird\n",
+            ..req("[]", None)
+        };
+        let v: serde_json::Value = serde_json::from_slice(&odd.to_json().unwrap()).unwrap();
+        assert_eq!(v["method"], "we\"ird\n");
+    }
+
+    #[test]
+    fn request_errors() {
+        assert!(matches!(
+            req("1", None).to_json(),
+            Err(RequestError::BadParams(_))
+        ));
+        assert!(matches!(
+            req("{", None).to_json(),
+            Err(RequestError::BadParams(_))
+        ));
+        assert!(matches!(
+            req("{} {}", None).to_json(),
+            Err(RequestError::BadParams(_))
+        ));
+        assert!(matches!(
+            req("{}", Some("[]")).to_json(),
+            Err(RequestError::BadFilter(_))
+        ));
+        assert_eq!(
+            Request {
+                method: "",
+                ..req("{}", None)
+            }
+            .to_json(),
+            Err(RequestError::BadMethod)
+        );
+        assert_eq!(
+            Request {
+                rune: "",
+                ..req("{}", None)
+            }
+            .to_json(),
+            Err(RequestError::MissingRune)
+        );
+        let big = format!("[\"{}\"]", "x".repeat(MAX_REQUEST_LEN));
+        assert!(matches!(
+            req(&big, None).to_json(),
+            Err(RequestError::TooLarge(_))
+        ));
+        // The rune never shows in Debug output.
+        assert!(!format!("{:?}", req("{}", None)).contains("abc="));
+    }
+
+    #[test]
+    fn framing() {
+        let msgs = frame_request(7, b"");
+        assert_eq!(msgs, vec![[0x4c, 0x4f, 0, 0, 0, 0, 0, 0, 0, 7].to_vec()]);
+        let body = vec![b'x'; CHUNK_LEN * 2 + 1];
+        let msgs = frame_request(1, &body);
+        assert_eq!(msgs.len(), 3);
+        assert_eq!(&msgs[0][..2], &REQUEST_CONTINUES.to_be_bytes());
+        assert_eq!(&msgs[1][..2], &REQUEST_CONTINUES.to_be_bytes());
+        assert_eq!(&msgs[2][..2], &REQUEST_TERMINATES.to_be_bytes());
+        assert_eq!(msgs[0].len(), 10 + CHUNK_LEN);
+        assert_eq!(msgs[2].len(), 11);
+        assert_eq!(frame_request(1, &body[..CHUNK_LEN]).len(), 1);
+        assert_eq!(parse_chunk(&msgs[2][2..]), Some((1, &b"x"[..])));
+        assert_eq!(parse_chunk(&[0; 7]), None);
+    }
+
+    #[test]
+    fn reassembly_cap_and_unknown_ids() {
+        let mut r = Reassembler::new(10);
+        r.expect(1);
+        r.expect(2);
+        assert_eq!(r.push(3, b"x", true), Reassembled::Ignored { id: 3 });
+        assert_eq!(r.push(1, b"abc", false), Reassembled::Partial);
+        assert_eq!(r.push(2, b"12345", false), Reassembled::Partial);
+        assert_eq!(
+            r.push(1, b"def", true),
+            Reassembled::Complete {
+                id: 1,
+                reply: b"abcdef".to_vec()
+            }
+        );
+        assert_eq!(
+            r.push(2, b"678901", false),
+            Reassembled::TooLarge { id: 2, size: 11 }
+        );
+        assert_eq!(r.push(2, b"1", true), Reassembled::Ignored { id: 2 });
+        assert_eq!(r.buffered(), 0);
+        r.expect(4);
+        assert!(r.forget(4));
+        assert_eq!(r.push(4, b"late", true), Reassembled::Ignored { id: 4 });
+    }
+
+    #[test]
+    fn classify() {
+        let ok = br#"{"jsonrpc":"2.0","id":"x","result":{"id":"02ab"}}"#;
+        let Outcome::Result { result } = classify_reply(ok).unwrap() else {
+            panic!()
+        };
+        assert_eq!(&ok[result], br#"{"id":"02ab"}"#);
+
+        let node_err = br#"{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"Unknown command 'nosuchmethod'"}}"#;
+        assert_eq!(
+            classify_reply(node_err).unwrap(),
+            Outcome::Error {
+                code: -32601,
+                message: "Unknown command 'nosuchmethod'".into(),
+                data: None,
+                from_commando: false
+            }
+        );
+        let with_data =
+            br#"{"jsonrpc":"2.0","id":"x","error":{"code":205,"message":"m","data":{"a":[1]}}}"#;
+        let Outcome::Error {
+            data: Some(d),
+            from_commando: false,
+            ..
+        } = classify_reply(with_data).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(&with_data[d], br#"{"a":[1]}"#);
+
+        let rune_err = br#"{"error":{"code":19537,"message":"Invalid rune: Not permitted: method is not equal to getinfo"}}"#;
+        assert!(matches!(
+            classify_reply(rune_err).unwrap(),
+            Outcome::Error {
+                code: 19537,
+                from_commando: true,
+                ..
+            }
+        ));
+        let bare = br#"{"error":{"code":19536,"message":"missing id field"}}"#;
+        assert!(matches!(
+            classify_reply(bare).unwrap(),
+            Outcome::Error {
+                code: 19536,
+                from_commando: true,
+                ..
+            }
+        ));
+
+        for bad in [
+            &b"not json"[..],
+            b"[1]",
+            b"{}",
+            b"{\"error\":{\"message\":\"no code\"}}",
+            b"{\"error\":1}",
+            b"{\"result\":1",
+        ] {
+            assert!(
+                classify_reply(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! The client's session: BOLT 8 handshake, BOLT 1 `init` exchange, pings, and commando requests
+//! and replies, as one state machine with no I/O and no clock.
+//!
+//! The shell (the wasm bindings, a native client, a test) moves bytes and time:
+//! - bytes received go to [`Session::receive`]; [`Session::poll_transmit`] gives bytes to send;
+//! - [`Session::poll_event`] gives what happened (ready, replies, warnings, close);
+//! - the time, in milliseconds from any origin, is an argument of [`Session::receive`] and
+//!   [`Session::tick`], for keep-alive pings; per-request timeouts are the caller's, who calls
+//!   [`Session::cancel`] when one expires.
+
+use crate::commando::{self, Outcome, Reassembled, Reassembler, Request, RequestError};
+use crate::transport::{
+    Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, TransportError,
+};
+use crate::wire::{self, Init, Message, MsgClass, WireError};
+use std::collections::VecDeque;
+
+/// Tunables of a session.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Cap on one reply's size; a larger reply fails its request with
+    /// [`RequestFailure::TooLarge`].
+    pub max_reply_len: usize,
+    /// Send a ping after this many milliseconds without receiving anything, and close with
+    /// [`CloseReason::PingTimeout`] if nothing arrives for as long again. `None`: never ping.
+    pub keepalive_ms: Option<u64>,
+    /// Largest number of bytes handed out by one [`Session::poll_transmit`] call (one WebSocket
+    /// frame); packets are never split across calls, so a call may return up to one packet more.
+    pub max_transmit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            max_reply_len: commando::DEFAULT_MAX_REPLY_LEN,
+            keepalive_ms: None,
+            max_transmit: 65536,
+        }
+    }
+}
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// The BOLT 8 handshake is under way.
+    Handshake,
+    /// The handshake is done; waiting for the node's `init`.
+    Init,
+    /// Ready: requests flow.
+    Ready,
+    /// Closed: see the [`Event::Closed`] reason.
+    Closed,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The handshake failed (wrong node id, not a Lightning node, cut short).
+    Handshake(HandshakeError),
+    /// A packet failed authentication.
+    Transport(TransportError),
+    /// The peer sent a malformed message.
+    Malformed(WireError),
+    /// The peer sent a message type we must not ignore.
+    UnknownEvenMessage(u16),
+    /// The node's `init` requires a feature we do not support.
+    UnknownRequiredFeature(u32),
+    /// The peer sent something other than `init` first.
+    NoInit(u16),
+    /// The connection ended after the handshake (`during_init`: before the node's `init`).
+    PeerClosed {
+        /// True when the node's `init` had not arrived.
+        during_init: bool,
+    },
+    /// Keep-alive: nothing arrived for two intervals, ping unanswered.
+    PingTimeout,
+    /// Closed by our side.
+    Local,
+}
+
+impl core::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            CloseReason::Handshake(e) => write!(f, "handshake failed: {e}"),
+            CloseReason::Transport(e) => write!(f, "connection corrupted: {e}"),
+            CloseReason::Malformed(e) => write!(f, "malformed message from node: {e}"),
+            CloseReason::UnknownEvenMessage(t) => {
+                write!(f, "node sent unknown even message type {t}")
+            }
+            CloseReason::UnknownRequiredFeature(b) => {
+                write!(f, "node requires unsupported feature bit {b}")
+            }
+            CloseReason::NoInit(t) => write!(f, "node sent message type {t} before init"),
+            CloseReason::PeerClosed { during_init: true } => {
+                f.write_str("connection closed before the node's init")
+            }
+            CloseReason::PeerClosed { during_init: false } => f.write_str("connection closed"),
+            CloseReason::PingTimeout => f.write_str("node stopped answering (ping timeout)"),
+            CloseReason::Local => f.write_str("closed by the client"),
+        }
+    }
+}
+
+impl CloseReason {
+    /// A short machine-readable name: `handshake`, `transport`, `protocol`, `closed`,
+    /// `ping-timeout` or `local`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CloseReason::Handshake(_) => "handshake",
+            CloseReason::Transport(_) => "transport",
+            CloseReason::Malformed(_)
+            | CloseReason::UnknownEvenMessage(_)
+            | CloseReason::UnknownRequiredFeature(_)
+            | CloseReason::NoInit(_) => "protocol",
+            CloseReason::PeerClosed { .. } => "closed",
+            CloseReason::PingTimeout => "ping-timeout",
+            CloseReason::Local => "local",
+        }
+    }
+}
+
+/// Why one request failed locally (the node's own answers, errors included, are replies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestFailure {
+    /// The reply grew past [`Config::max_reply_len`].
+    TooLarge {
+        /// Size reached when it was cut off.
+        size: usize,
+    },
+    /// The reply is not a JSON-RPC response.
+    BadReply(commando::BadReply),
+    /// The session closed before the reply arrived.
+    Closed(CloseReason),
+}
+
+/// What happened, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The state changed.
+    State(State),
+    /// The node's `init` arrived; the session is ready.
+    Ready {
+        /// The node's features (global and local combined).
+        features: Vec<u8>,
+        /// The node's `networks`, if it listed any.
+        networks: Option<Vec<[u8; 32]>>,
+    },
+    /// A request's complete reply.
+    Reply {
+        /// The request id from [`Session::request`].
+        id: u64,
+        /// The whole JSON-RPC response.
+        reply: Vec<u8>,
+        /// What it says, with byte ranges into `reply`.
+        outcome: Outcome,
+    },
+    /// A request failed locally.
+    Failed {
+        /// The request id.
+        id: u64,
+        /// Why.
+        failure: RequestFailure,
+    },
+    /// The node sent a `warning` (`is_error` false) or an `error` (true).
+    Warning {
+        /// Printable text of the message.
+        text: String,
+        /// True for an `error` message.
+        is_error: bool,
+    },
+    /// An unknown odd message (a custom message), for the caller.
+    Message {
+        /// Its type.
+        typ: u16,
+        /// Its payload.
+        payload: Vec<u8>,
+    },
+    /// The session ended; every pending request has had its [`Event::Failed`].
+    Closed(CloseReason),
+}
+
+/// Keep-alive timing shared by both sides: ping after `interval` ms of silence, give up after
+/// as long again with the ping unanswered.
+#[derive(Debug, Clone)]
+pub struct Keepalive {
+    interval: Option<u64>,
+    last_rx: u64,
+    ping_sent: bool,
+}
+
+/// What [`Keepalive::tick`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepaliveAction {
+    /// Nothing to do.
+    Wait,
+    /// Send a ping now.
+    Ping,
+    /// The peer is gone.
+    TimedOut,
+}
+
+impl Keepalive {
+    /// Keep-alive every `interval` ms (`None`: off), starting at `now_ms`.
+    pub fn new(interval: Option<u64>, now_ms: u64) -> Keepalive {
+        Keepalive {
+            interval,
+            last_rx: now_ms,
+            ping_sent: false,
+        }
+    }
+
+    /// Something arrived from the peer.
+    pub fn received(&mut self, now_ms: u64) {
+        self.last_rx = now_ms;
+        self.ping_sent = false;
+    }
+
+    /// What to do at `now_ms`.
+    pub fn tick(&mut self, now_ms: u64) -> KeepaliveAction {
+        let Some(interval) = self.interval else {
+            return KeepaliveAction::Wait;
+        };
+        let idle = now_ms.saturating_sub(self.last_rx);
+        if self.ping_sent && idle >= interval.saturating_mul(2) {
+            KeepaliveAction::TimedOut
+        } else if !self.ping_sent && idle >= interval {
+            self.ping_sent = true;
+            KeepaliveAction::Ping
+        } else {
+            KeepaliveAction::Wait
+        }
+    }
+}
+
+/// The client state machine. See the module documentation.
+pub struct Session {
+    conn: Connection,
+    state: State,
+    reassembler: Reassembler,
+    /// Requests made before ready: id and body.
+    queued: Vec<(u64, Vec<u8>)>,
+    events: VecDeque<Event>,
+    next_id: u64,
+    keepalive: Keepalive,
+    closed: Option<CloseReason>,
+}
+
+impl From<ConnectionError> for CloseReason {
+    fn from(e: ConnectionError) -> CloseReason {
+        match e {
+            ConnectionError::Handshake(e) => CloseReason::Handshake(e),
+            ConnectionError::Transport(e) => CloseReason::Transport(e),
+        }
+    }
+}
+
+impl Session {
+    /// Starts a session with the node `node_id` as `local`, with `ephemeral` for the handshake
+    /// (use [`Keypair::random`] for both in production). Act one is ready in
+    /// [`Session::poll_transmit`]. `first_id` is the first request id (random is best, so that
+    /// ids are not reused across reconnections); `now_ms` the current time.
+    pub fn new(
+        config: Config,
+        local: Keypair,
+        node_id: &[u8; 33],
+        ephemeral: Keypair,
+        first_id: u64,
+        now_ms: u64,
+    ) -> Result<Session, InvalidKey> {
+        let init = Initiator::new(local, node_id, ephemeral)?;
+        Ok(Session {
+            conn: Connection::initiator(init, config.max_transmit),
+            state: State::Handshake,
+            reassembler: Reassembler::new(config.max_reply_len),
+            queued: Vec::new(),
+            events: VecDeque::new(),
+            next_id: first_id,
+            keepalive: Keepalive::new(config.keepalive_ms, now_ms),
+            closed: None,
+        })
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Why the session closed, once it has.
+    pub fn close_reason(&self) -> Option<&CloseReason> {
+        self.closed.as_ref()
+    }
+
+    /// Requests awaiting a reply (sent or queued).
+    pub fn pending(&self) -> usize {
+        self.reassembler.expected().count()
+    }
+
+    fn set_state(&mut self, state: State) {
+        self.state = state;
+        self.events.push_back(Event::State(state));
+    }
+
+    /// Sends a commando request (queued until the session is ready) and returns its id, which
+    /// its [`Event::Reply`] or [`Event::Failed`] will carry. `params` and `filter` are JSON
+    /// text; the JSON-RPC `id` is made from the method and the request id. On a closed session
+    /// the request fails at once with [`RequestFailure::Closed`].
+    pub fn request(
+        &mut self,
+        method: &str,
+        params: &str,
+        rune: &str,
+        filter: Option<&str>,
+    ) -> Result<u64, RequestError> {
+        let id = self.next_id;
+        let mut short = method.len().min(64);
+        while !method.is_char_boundary(short) {
+            short -= 1;
+        }
+        let json_id = format!("lncommando:{}#{id}", &method[..short]);
+        let body = Request {
+            method,
+            params,
+            rune,
+            json_id: &json_id,
+            filter,
+        }
+        .to_json()?;
+        self.next_id = self.next_id.wrapping_add(1);
+        match self.state {
+            State::Closed => {
+                let reason = self.closed.clone().unwrap_or(CloseReason::Local);
+                self.events.push_back(Event::Failed {
+                    id,
+                    failure: RequestFailure::Closed(reason),
+                });
+            }
+            State::Ready => {
+                self.reassembler.expect(id);
+                self.send_request(id, &body);
+            }
+            State::Handshake | State::Init => {
+                self.reassembler.expect(id);
+                self.queued.push((id, body));
+            }
+        }
+        Ok(id)
+    }
+
+    fn send_request(&mut self, id: u64, body: &[u8]) {
+        // Chunks are at most 65010 bytes, within BOLT 8's limit: send cannot fail.
+        let _ = self.conn.send(&commando::frame_request(id, body));
+    }
+
+    /// Gives up on request `id` (a timeout or an abort): its reply, if it comes, is dropped.
+    /// Returns whether it was pending.
+    pub fn cancel(&mut self, id: u64) -> bool {
+        self.queued.retain(|(q, _)| *q != id);
+        self.reassembler.forget(id)
+    }
+
+    /// Sends a custom message (type ‖ payload; an odd type ≥ 32768 is safe with any node).
+    /// Ignored unless the session is ready.
+    pub fn send_message(&mut self, msg: &[u8]) -> Result<(), TransportError> {
+        if self.state == State::Ready {
+            self.conn.send(&[msg])?;
+        }
+        Ok(())
+    }
+
+    /// Bytes to send, if any, about [`Config::max_transmit`] bytes at most per call.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.conn.poll_transmit()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Takes bytes received from the node, in pieces of any size.
+    pub fn receive(&mut self, bytes: &[u8], now_ms: u64) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.keepalive.received(now_ms);
+        match self.conn.push(bytes) {
+            Ok(true) => {
+                // Our init: no features, no networks (optional, and every chain is fine).
+                let _ = self.conn.send(&[Init::client_default().encode()]);
+                self.set_state(State::Init);
+            }
+            Ok(false) => {}
+            Err(e) => return self.close(e.into()),
+        }
+        loop {
+            match self.conn.next_message() {
+                Ok(Some(msg)) => {
+                    if let Err(reason) = self.handle(&msg) {
+                        return self.close(reason);
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => return self.close(e.into()),
+            }
+        }
+    }
+
+    fn handle(&mut self, bytes: &[u8]) -> Result<(), CloseReason> {
+        let msg = Message::decode(bytes).map_err(CloseReason::Malformed)?;
+        if self.state == State::Init {
+            let Message::Init(init) = msg else {
+                return Err(CloseReason::NoInit(msg.typ()));
+            };
+            init.check_client_features().map_err(|e| match e {
+                WireError::UnknownRequiredFeature(bit) => CloseReason::UnknownRequiredFeature(bit),
+                e => CloseReason::Malformed(e),
+            })?;
+            for (id, body) in core::mem::take(&mut self.queued) {
+                self.send_request(id, &body);
+            }
+            self.set_state(State::Ready);
+            self.events.push_back(Event::Ready {
+                features: init.combined_features(),
+                networks: init.networks,
+            });
+            return Ok(());
+        }
+        match msg {
+            Message::Init(_) => {} // A second init: harmless, ignored.
+            Message::Ping(ping) => {
+                if let Some(pong) = wire::pong_for(&ping) {
+                    self.send_message(&pong).map_err(CloseReason::Transport)?;
+                }
+            }
+            Message::Pong(_) => {}
+            Message::Warning(w) => self.events.push_back(Event::Warning {
+                text: w.text(),
+                is_error: false,
+            }),
+            Message::Error(e) => self.events.push_back(Event::Warning {
+                text: e.text(),
+                is_error: true,
+            }),
+            Message::Commando(c) => match c.typ {
+                commando::REPLY_CONTINUES | commando::REPLY_TERMINATES => {
+                    let last = c.typ == commando::REPLY_TERMINATES;
+                    let event = match self.reassembler.push(c.id, c.body, last) {
+                        Reassembled::Partial | Reassembled::Ignored { .. } => return Ok(()),
+                        Reassembled::Complete { id, reply } => {
+                            match commando::classify_reply(&reply) {
+                                Ok(outcome) => Event::Reply { id, reply, outcome },
+                                Err(e) => Event::Failed {
+                                    id,
+                                    failure: RequestFailure::BadReply(e),
+                                },
+                            }
+                        }
+                        Reassembled::TooLarge { id, size } => Event::Failed {
+                            id,
+                            failure: RequestFailure::TooLarge { size },
+                        },
+                    };
+                    self.events.push_back(event);
+                }
+                // A node sending us requests: odd types, surfaced like any custom message.
+                typ => self.events.push_back(Event::Message {
+                    typ,
+                    payload: bytes[2..].to_vec(),
+                }),
+            },
+            Message::Unknown { typ, payload } => match wire::check_type(typ) {
+                Ok(MsgClass::UnknownOdd) => self.events.push_back(Event::Message {
+                    typ,
+                    payload: payload.to_vec(),
+                }),
+                Ok(_) => {} // Gossip and other known types: nothing for a client.
+                Err(_) => return Err(CloseReason::UnknownEvenMessage(typ)),
+            },
+        }
+        Ok(())
+    }
+
+    /// Advances time: sends a keep-alive ping or closes on a ping timeout (see
+    /// [`Config::keepalive_ms`]).
+    pub fn tick(&mut self, now_ms: u64) {
+        if self.state != State::Ready {
+            return;
+        }
+        match self.keepalive.tick(now_ms) {
+            KeepaliveAction::Wait => {}
+            KeepaliveAction::Ping => {
+                let _ = self.send_message(&wire::encode_ping(1, 0));
+            }
+            KeepaliveAction::TimedOut => self.close(CloseReason::PingTimeout),
+        }
+    }
+
+    /// The transport closed under us (the WebSocket closed or failed).
+    pub fn connection_lost(&mut self) {
+        let reason = match self.conn.eof_error() {
+            Some(e) => CloseReason::Handshake(e),
+            None => CloseReason::PeerClosed {
+                during_init: self.state == State::Init,
+            },
+        };
+        self.close(reason);
+    }
+
+    /// Ends the session: every pending request fails with the reason, then [`Event::Closed`].
+    /// Nothing more is sent; the shell closes the socket. Closing twice keeps the first reason.
+    pub fn close(&mut self, reason: CloseReason) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.conn.shutdown();
+        self.queued.clear();
+        let mut ids: Vec<u64> = self.reassembler.expected().collect();
+        ids.sort_unstable();
+        for id in ids {
+            self.reassembler.forget(id);
+            self.events.push_back(Event::Failed {
+                id,
+                failure: RequestFailure::Closed(reason.clone()),
+            });
+        }
+        self.set_state(State::Closed);
+        self.events.push_back(Event::Closed(reason.clone()));
+        self.closed = Some(reason);
+    }
+}

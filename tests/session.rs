@@ -1,0 +1,663 @@
+//! The client session against the node session, in memory: handshake, init, requests and
+//! replies, pings, rotation past 2000 messages each way, stream splits, chunking, interleaving,
+//! caps and every close reason.
+
+use lncommando::commando::{self, CHUNK_LEN, Outcome};
+use lncommando::node::{NodeEvent, NodeSession};
+use lncommando::session::{CloseReason, Config, Event, RequestFailure, Session, State};
+use lncommando::transport::{
+    Connection, HandshakeError, Initiator, Keypair, Responder, TransportError,
+};
+use lncommando::wire::{self, Init};
+use proptest::prelude::*;
+
+fn key(b: u8) -> Keypair {
+    Keypair::from_secret(&[b; 32]).unwrap()
+}
+
+fn node() -> NodeSession {
+    NodeSession::new(key(1), key(2), Init::default(), None, 0)
+}
+
+fn client_with(config: Config) -> Session {
+    Session::new(config, key(3), key(1).public_key(), key(4), 100, 0).unwrap()
+}
+
+fn client() -> Session {
+    client_with(Config::default())
+}
+
+/// Moves bytes both ways until neither side has anything to send; the node's bytes are cut
+/// into pieces by `split` (sizes cycled), to model WebSocket frames that ignore packets.
+fn pump_split(c: &mut Session, n: &mut NodeSession, split: &[usize]) {
+    let mut k = 0;
+    loop {
+        let mut moved = false;
+        while let Some(b) = c.poll_transmit() {
+            n.receive(&b, 0);
+            moved = true;
+        }
+        while let Some(b) = n.poll_transmit() {
+            let mut rest = &b[..];
+            while !rest.is_empty() {
+                let size = if split.is_empty() {
+                    rest.len()
+                } else {
+                    split[k % split.len()].max(1)
+                };
+                k += 1;
+                let (piece, tail) = rest.split_at(size.min(rest.len()));
+                c.receive(piece, 0);
+                rest = tail;
+            }
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+fn pump(c: &mut Session, n: &mut NodeSession) {
+    pump_split(c, n, &[]);
+}
+
+fn events(c: &mut Session) -> Vec<Event> {
+    std::iter::from_fn(|| c.poll_event()).collect()
+}
+
+fn node_events(n: &mut NodeSession) -> Vec<NodeEvent> {
+    std::iter::from_fn(|| n.poll_event()).collect()
+}
+
+/// Answers every request the node has with `answer(body)`.
+fn serve(n: &mut NodeSession, answer: &dyn Fn(&[u8]) -> Vec<u8>) -> usize {
+    let mut served = 0;
+    for e in node_events(n) {
+        if let NodeEvent::Request { id, body } = e {
+            n.reply(id, &answer(&body));
+            served += 1;
+        }
+    }
+    served
+}
+
+fn echo_reply(body: &[u8]) -> Vec<u8> {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+    serde_json::to_vec(&serde_json::json!({"jsonrpc": "2.0", "id": v["id"], "result": v["params"]}))
+        .unwrap()
+}
+
+fn ready_pair() -> (Session, NodeSession) {
+    let (mut c, mut n) = (client(), node());
+    pump(&mut c, &mut n);
+    assert_eq!(c.state(), State::Ready);
+    events(&mut c);
+    node_events(&mut n);
+    (c, n)
+}
+
+fn result_of(reply: &[u8], outcome: &Outcome) -> serde_json::Value {
+    match outcome {
+        Outcome::Result { result } => serde_json::from_slice(&reply[result.clone()]).unwrap(),
+        other => panic!("not a result: {other:?}"),
+    }
+}
+
+#[test]
+fn handshake_init_and_a_queued_request() {
+    let (mut c, mut n) = (client(), node());
+    assert_eq!(c.state(), State::Handshake);
+    // Queued before the handshake even starts.
+    let id = c.request("getinfo", "{}", "cnVuZQ==", None).unwrap();
+    pump(&mut c, &mut n);
+    let ev = events(&mut c);
+    assert_eq!(ev[0], Event::State(State::Init));
+    assert_eq!(ev[1], Event::State(State::Ready));
+    assert!(matches!(ev[2], Event::Ready { .. }));
+    let ne = node_events(&mut n);
+    assert_eq!(
+        ne[0],
+        NodeEvent::Connected {
+            peer: *key(3).public_key()
+        }
+    );
+    assert!(matches!(ne[1], NodeEvent::Ready(_)));
+    let NodeEvent::Request { id: rid, body } = &ne[2] else {
+        panic!("{ne:?}")
+    };
+    assert_eq!(*rid, id);
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(v["method"], "getinfo");
+    assert_eq!(v["rune"], "cnVuZQ==");
+    assert_eq!(v["id"], format!("lncommando:getinfo#{id}"));
+    n.reply(id, br#"{"jsonrpc":"2.0","id":"x","result":{"id":"02aa"}}"#);
+    pump(&mut c, &mut n);
+    let ev = events(&mut c);
+    let [
+        Event::Reply {
+            id: got,
+            reply,
+            outcome,
+        },
+    ] = &ev[..]
+    else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(*got, id);
+    assert_eq!(result_of(reply, outcome)["id"], "02aa");
+    assert_eq!(c.pending(), 0);
+}
+
+#[test]
+fn wrong_node_id_fails_act_two() {
+    let mut c = Session::new(Config::default(), key(3), key(9).public_key(), key(4), 0, 0).unwrap();
+    let mut n = node();
+    let id = c.request("getinfo", "{}", "r", None).unwrap();
+    pump(&mut c, &mut n);
+    // The node cannot authenticate act one: it hangs up without a word; the client still waits.
+    assert!(events(&mut c).is_empty());
+    assert_eq!(
+        node_events(&mut n),
+        vec![NodeEvent::Closed(CloseReason::Handshake(
+            HandshakeError::Act1BadTag
+        ))]
+    );
+    // The node hangs up on a bad act one; the client sees the stream end during act two.
+    assert!(n.is_closed());
+    c.connection_lost();
+    let ev = events(&mut c);
+    assert_eq!(
+        ev,
+        vec![
+            Event::Failed {
+                id,
+                failure: RequestFailure::Closed(CloseReason::Handshake(
+                    HandshakeError::Act2ReadFailed
+                ))
+            },
+            Event::State(State::Closed),
+            Event::Closed(CloseReason::Handshake(HandshakeError::Act2ReadFailed)),
+        ]
+    );
+    assert_eq!(c.close_reason().unwrap().kind(), "handshake");
+}
+
+#[test]
+fn pings_answered_unless_padding() {
+    let (mut c, mut n) = ready_pair();
+    n.send(&wire::encode_ping(10, 3)).unwrap();
+    n.send(&wire::encode_ping(65532, 0)).unwrap();
+    n.send(&wire::encode_ping(65531, 0)).unwrap();
+    pump(&mut c, &mut n);
+    let pongs: Vec<_> = node_events(&mut n)
+        .into_iter()
+        .filter_map(|e| match e {
+            NodeEvent::Message { typ: 19, payload } => Some(payload.len()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pongs, vec![2 + 10, 2 + 65531]);
+    assert!(events(&mut c).is_empty());
+}
+
+#[test]
+fn warnings_custom_messages_gossip_and_unknown_even() {
+    let (mut c, mut n) = ready_pair();
+    let id = c.request("getinfo", "[]", "r", None).unwrap();
+    n.send(&wire::encode_warning(&[0; 32], "bad features\n"))
+        .unwrap();
+    n.send(&[0x01, 0x01, 1, 2, 3]).unwrap(); // node_announcement (257): ignored
+    n.send(&[0x80, 0x01, 9]).unwrap(); // custom odd 32769: surfaced
+    n.send(&[0x80, 0x02]).unwrap(); // unknown even: fatal
+    pump(&mut c, &mut n);
+    let ev = events(&mut c);
+    assert_eq!(
+        ev,
+        vec![
+            Event::Warning {
+                text: "bad features\\n".into(),
+                is_error: false
+            },
+            Event::Message {
+                typ: 0x8001,
+                payload: vec![9]
+            },
+            Event::Failed {
+                id,
+                failure: RequestFailure::Closed(CloseReason::UnknownEvenMessage(0x8002))
+            },
+            Event::State(State::Closed),
+            Event::Closed(CloseReason::UnknownEvenMessage(0x8002)),
+        ]
+    );
+    assert_eq!(
+        c.close_reason().unwrap().to_string(),
+        "node sent unknown even message type 32770"
+    );
+    // After close, new requests fail at once with the same reason; nothing is sent.
+    let late = c.request("getinfo", "[]", "r", None).unwrap();
+    assert!(matches!(events(&mut c)[..], [Event::Failed { id, .. }] if id == late));
+    assert!(c.poll_transmit().is_none());
+}
+
+#[test]
+fn corrupted_packet_closes_with_transport_error() {
+    let (mut c, mut n) = ready_pair();
+    n.send(&wire::encode_ping(1, 0)).unwrap();
+    let mut bytes = n.poll_transmit().unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    c.receive(&bytes, 0);
+    assert_eq!(
+        c.close_reason(),
+        Some(&CloseReason::Transport(TransportError::BadBodyTag))
+    );
+    let (mut c, mut n) = ready_pair();
+    n.send(&wire::encode_ping(1, 0)).unwrap();
+    let mut bytes = n.poll_transmit().unwrap();
+    bytes[0] ^= 1;
+    c.receive(&bytes, 0);
+    assert_eq!(
+        c.close_reason(),
+        Some(&CloseReason::Transport(TransportError::BadLengthTag))
+    );
+}
+
+#[test]
+fn node_must_send_init_first() {
+    // A node that sends a ping before init: the client gives up with a precise reason.
+    let mut c = client();
+    let mut conn = Connection::responder(Responder::new(key(1), key(2)), 65536);
+    while let Some(b) = c.poll_transmit() {
+        conn.push(&b).unwrap();
+    }
+    while let Some(b) = conn.poll_transmit() {
+        c.receive(&b, 0);
+    }
+    while let Some(b) = c.poll_transmit() {
+        conn.push(&b).unwrap();
+    }
+    conn.send(&[wire::encode_ping(1, 0)]).unwrap();
+    c.receive(&conn.poll_transmit().unwrap(), 0);
+    assert_eq!(c.close_reason(), Some(&CloseReason::NoInit(18)));
+}
+
+#[test]
+fn connection_lost_settles_every_request() {
+    let (mut c, mut n) = ready_pair();
+    let ids: Vec<u64> = (0..5)
+        .map(|_| c.request("sleep", "{}", "r", None).unwrap())
+        .collect();
+    pump(&mut c, &mut n);
+    c.connection_lost();
+    let ev = events(&mut c);
+    let failed: Vec<u64> = ev
+        .iter()
+        .filter_map(|e| match e {
+            Event::Failed {
+                id,
+                failure: RequestFailure::Closed(CloseReason::PeerClosed { during_init: false }),
+            } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, ids);
+    assert_eq!(
+        ev.last(),
+        Some(&Event::Closed(CloseReason::PeerClosed {
+            during_init: false
+        }))
+    );
+    c.close(CloseReason::Local);
+    assert!(
+        events(&mut c).is_empty(),
+        "closing twice keeps the first reason, no new events"
+    );
+}
+
+#[test]
+fn cancelled_request_drops_its_late_reply() {
+    let (mut c, mut n) = ready_pair();
+    let a = c.request("echo", "[1]", "r", None).unwrap();
+    let b = c.request("echo", "[2]", "r", None).unwrap();
+    pump(&mut c, &mut n);
+    assert!(c.cancel(a));
+    assert!(!c.cancel(a));
+    serve(&mut n, &echo_reply);
+    pump(&mut c, &mut n);
+    let ev = events(&mut c);
+    let [Event::Reply { id, reply, outcome }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(*id, b);
+    assert_eq!(result_of(reply, outcome), serde_json::json!([2]));
+}
+
+#[test]
+fn reply_cap_fails_only_that_request() {
+    let (mut c, mut n) = (
+        client_with(Config {
+            max_reply_len: 200_000,
+            ..Config::default()
+        }),
+        node(),
+    );
+    pump(&mut c, &mut n);
+    events(&mut c);
+    let big = c.request("bigreply", "{}", "r", None).unwrap();
+    let small = c.request("echo", "[7]", "r", None).unwrap();
+    pump(&mut c, &mut n);
+    serve(&mut n, &|body| {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        if v["method"] == "bigreply" {
+            format!(
+                "{{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"{}\"}}",
+                "x".repeat(300_000)
+            )
+            .into_bytes()
+        } else {
+            echo_reply(body)
+        }
+    });
+    pump(&mut c, &mut n);
+    let ev = events(&mut c);
+    assert_eq!(ev.len(), 2, "{ev:?}");
+    // Cut off as soon as the cap is passed: at the fourth 65000-byte chunk.
+    assert_eq!(
+        ev[0],
+        Event::Failed {
+            id: big,
+            failure: RequestFailure::TooLarge {
+                size: 4 * CHUNK_LEN
+            }
+        }
+    );
+    assert!(matches!(&ev[1], Event::Reply { id, .. } if *id == small));
+    assert_eq!(c.state(), State::Ready);
+}
+
+#[test]
+fn errors_are_told_apart() {
+    let (mut c, mut n) = ready_pair();
+    let a = c.request("nosuchmethod", "{}", "r", None).unwrap();
+    let b = c.request("getinfo", "{}", "r", None).unwrap();
+    let d = c.request("garbage", "{}", "r", None).unwrap();
+    pump(&mut c, &mut n);
+    serve(&mut n, &|body| {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        match v["method"].as_str().unwrap() {
+            "nosuchmethod" => br#"{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"Unknown command 'nosuchmethod'"}}"#.to_vec(),
+            "getinfo" => br#"{"error":{"code":19537,"message":"Invalid rune: Not permitted: method is not equal to listfunds"}}"#.to_vec(),
+            _ => b"{\"half\":".to_vec(),
+        }
+    });
+    pump(&mut c, &mut n);
+    let ev = events(&mut c);
+    assert!(
+        matches!(&ev[0], Event::Reply { id, outcome: Outcome::Error { code: -32601, from_commando: false, .. }, .. } if *id == a)
+    );
+    assert!(
+        matches!(&ev[1], Event::Reply { id, outcome: Outcome::Error { code: 19537, from_commando: true, .. }, .. } if *id == b)
+    );
+    assert!(
+        matches!(&ev[2], Event::Failed { id, failure: RequestFailure::BadReply(_) } if *id == d)
+    );
+}
+
+#[test]
+fn keepalive_pings_then_times_out() {
+    let (mut c, mut n) = (
+        client_with(Config {
+            keepalive_ms: Some(1000),
+            ..Config::default()
+        }),
+        node(),
+    );
+    pump(&mut c, &mut n);
+    events(&mut c);
+    c.tick(500);
+    assert!(c.poll_transmit().is_none());
+    c.tick(1000);
+    let ping = c.poll_transmit().expect("a ping after 1 s of silence");
+    n.receive(&ping, 1000);
+    assert!(n.poll_transmit().is_some(), "the node answers");
+    c.tick(1999);
+    assert_eq!(c.state(), State::Ready);
+    c.tick(2000);
+    assert_eq!(c.close_reason(), Some(&CloseReason::PingTimeout));
+}
+
+#[test]
+fn node_pings_idle_client_and_client_answers() {
+    let mut n = NodeSession::new(key(1), key(2), Init::default(), Some(60_000), 0);
+    let mut c = client();
+    pump(&mut c, &mut n);
+    node_events(&mut n);
+    n.tick(60_000);
+    pump(&mut c, &mut n);
+    assert!(
+        node_events(&mut n)
+            .iter()
+            .any(|e| matches!(e, NodeEvent::Message { typ: 19, .. }))
+    );
+    n.tick(200_000);
+    assert!(!n.is_closed(), "the pong reset the timer");
+}
+
+#[test]
+fn rotation_past_2000_messages_each_way() {
+    let (hs_i, hs_r) = (
+        Initiator::new(key(3), key(1).public_key(), key(4)).unwrap(),
+        Responder::new(key(1), key(2)),
+    );
+    let mut a = Connection::initiator(hs_i, 1 << 20);
+    let mut b = Connection::responder(hs_r, 1 << 20);
+    for _ in 0..3 {
+        while let Some(x) = a.poll_transmit() {
+            b.push(&x).unwrap();
+        }
+        while let Some(x) = b.poll_transmit() {
+            a.push(&x).unwrap();
+        }
+    }
+    assert!(a.is_open() && b.is_open());
+    assert_eq!(b.remote(), Some(key(3).public_key()));
+    // 2500 messages each way, interleaved, in batches: keys rotate 5 times in each direction.
+    for round in 0..25 {
+        let msgs: Vec<Vec<u8>> = (0..100)
+            .map(|i| format!("a{round}:{i}").into_bytes())
+            .collect();
+        a.send(&msgs).unwrap();
+        let back: Vec<Vec<u8>> = (0..100)
+            .map(|i| format!("b{round}:{i}").into_bytes())
+            .collect();
+        b.send(&back).unwrap();
+        while let Some(x) = a.poll_transmit() {
+            b.push(&x).unwrap();
+        }
+        while let Some(x) = b.poll_transmit() {
+            a.push(&x).unwrap();
+        }
+        for m in &msgs {
+            assert_eq!(b.next_message().unwrap().as_ref(), Some(m));
+        }
+        for m in &back {
+            assert_eq!(a.next_message().unwrap().as_ref(), Some(m));
+        }
+    }
+    assert_eq!(a.next_message().unwrap(), None);
+}
+
+#[test]
+fn session_survives_1200_requests_with_rotation() {
+    let (mut c, mut n) = ready_pair();
+    for batch in 0..12 {
+        let ids: Vec<u64> = (0..100)
+            .map(|i| {
+                c.request("echo", &format!("[{batch},{i}]"), "r", None)
+                    .unwrap()
+            })
+            .collect();
+        pump(&mut c, &mut n);
+        assert_eq!(serve(&mut n, &echo_reply), 100);
+        pump_split(&mut c, &mut n, &[1, 17, 4000, 3]);
+        let ev = events(&mut c);
+        assert_eq!(ev.len(), 100);
+        for (i, (e, id)) in ev.iter().zip(&ids).enumerate() {
+            let Event::Reply {
+                id: got,
+                reply,
+                outcome,
+            } = e
+            else {
+                panic!("{e:?}")
+            };
+            assert_eq!(got, id);
+            assert_eq!(result_of(reply, outcome), serde_json::json!([batch, i]));
+        }
+    }
+}
+
+fn stream_messages(split: &[usize], msgs: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut a = Connection::initiator(
+        Initiator::new(key(3), key(1).public_key(), key(4)).unwrap(),
+        1 << 20,
+    );
+    let mut b = Connection::responder(Responder::new(key(1), key(2)), 1 << 20);
+    // The handshake too goes through the splits.
+    let mut all = Vec::new();
+    while let Some(x) = a.poll_transmit() {
+        all.extend(x);
+    }
+    let feed = |b: &mut Connection, a: &mut Connection, bytes: &[u8], k: &mut usize| {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = split[*k % split.len()].clamp(1, rest.len());
+            *k += 1;
+            b.push(&rest[..n]).unwrap();
+            rest = &rest[n..];
+            while let Some(x) = b.poll_transmit() {
+                a.push(&x).unwrap();
+            }
+        }
+    };
+    let mut k = 0;
+    feed(&mut b, &mut a, &all, &mut k);
+    while let Some(x) = a.poll_transmit() {
+        feed(&mut b, &mut a, &x, &mut k);
+    }
+    a.send(msgs).unwrap();
+    let mut out = Vec::new();
+    while let Some(x) = a.poll_transmit() {
+        feed(&mut b, &mut a, &x, &mut k);
+        while let Some(m) = b.next_message().unwrap() {
+            out.push(m);
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_split_yields_the_same_messages(
+        split in proptest::collection::vec(1usize..300, 1..20),
+        msgs in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..700), 0..20),
+    ) {
+        prop_assert_eq!(stream_messages(&split, &msgs), msgs);
+    }
+
+    #[test]
+    fn request_chunking_round_trips(len in prop_oneof![0usize..70_000, 64_990usize..65_020, 129_990usize..130_020, 900_000usize..1_040_000]) {
+        let params = format!("[\"{}\"]", "y".repeat(len));
+        let (mut c, mut n) = ready_pair();
+        let id = c.request("echo", &params, "r", None).unwrap();
+        pump(&mut c, &mut n);
+        let ev = node_events(&mut n);
+        let [NodeEvent::Request { id: got, body }] = &ev[..] else { panic!("{ev:?}") };
+        prop_assert_eq!(*got, id);
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        prop_assert_eq!(v["params"][0].as_str().unwrap().len(), len);
+    }
+
+    #[test]
+    fn request_framing_round_trips_to_3mb(len in prop_oneof![0usize..200_000, 2_900_000usize..3_000_001], id in any::<u64>()) {
+        let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let msgs = commando::frame_request(id, &body);
+        prop_assert_eq!(msgs.len(), len.div_ceil(CHUNK_LEN).max(1));
+        let mut joined = Vec::new();
+        for (i, m) in msgs.iter().enumerate() {
+            let typ = u16::from_be_bytes([m[0], m[1]]);
+            let want = if i + 1 == msgs.len() { commando::REQUEST_TERMINATES } else { commando::REQUEST_CONTINUES };
+            prop_assert_eq!(typ, want);
+            let (got_id, chunk) = commando::parse_chunk(&m[2..]).unwrap();
+            prop_assert_eq!(got_id, id);
+            prop_assert!(chunk.len() <= CHUNK_LEN && (i + 1 == msgs.len() || chunk.len() == CHUNK_LEN));
+            joined.extend_from_slice(chunk);
+        }
+        prop_assert_eq!(joined, body);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn reply_chunking_round_trips_to_3mb(len in prop_oneof![0usize..70_000, 2_900_000usize..3_000_000]) {
+        let (mut c, mut n) = ready_pair();
+        let id = c.request("bigreply", "{}", "r", None).unwrap();
+        pump(&mut c, &mut n);
+        node_events(&mut n);
+        let reply = format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"{}\"}}", "z".repeat(len));
+        n.reply(id, reply.as_bytes());
+        pump(&mut c, &mut n);
+        let ev = events(&mut c);
+        let [Event::Reply { id: got, reply: r, .. }] = &ev[..] else { panic!("{ev:?}") };
+        prop_assert_eq!(*got, id);
+        prop_assert_eq!(r, reply.as_bytes());
+    }
+
+    #[test]
+    fn interleaved_reply_chunks_reassemble(
+        sizes in proptest::collection::vec(0usize..200_000, 1..6),
+        order in proptest::collection::vec(any::<u8>(), 0..200),
+        cap in prop_oneof![Just(usize::MAX), 1usize..250_000],
+    ) {
+        let (mut c, mut n) = (client_with(Config { max_reply_len: cap, ..Config::default() }), node());
+        pump(&mut c, &mut n);
+        events(&mut c);
+        let ids: Vec<u64> = sizes.iter().map(|_| c.request("x", "{}", "r", None).unwrap()).collect();
+        pump(&mut c, &mut n);
+        node_events(&mut n);
+        let replies: Vec<Vec<u8>> = sizes.iter().enumerate()
+            .map(|(i, &s)| format!("{{\"result\":\"{}{}\"}}", i, "r".repeat(s)).into_bytes())
+            .collect();
+        let mut queues: Vec<std::collections::VecDeque<Vec<u8>>> =
+            ids.iter().zip(&replies).map(|(&id, r)| commando::frame_reply(id, r).into()).collect();
+        // Interleave: pick the next chunk from queue order[k] % live queues, keeping each id's order.
+        let mut k = 0;
+        while queues.iter().any(|q| !q.is_empty()) {
+            let live: Vec<usize> = (0..queues.len()).filter(|&i| !queues[i].is_empty()).collect();
+            let pick = live[order.get(k).copied().unwrap_or(0) as usize % live.len()];
+            k += 1;
+            let msg = queues[pick].pop_front().unwrap();
+            n.send(&msg).unwrap();
+        }
+        pump_split(&mut c, &mut n, &[7000, 1, 65536]);
+        let ev = events(&mut c);
+        prop_assert_eq!(ev.len(), ids.len());
+        for (id, reply) in ids.iter().zip(&replies) {
+            let e = ev.iter().find(|e| matches!(e, Event::Reply { id: i, .. } | Event::Failed { id: i, .. } if i == id)).unwrap();
+            if reply.len() <= cap {
+                let ok = matches!(e, Event::Reply { reply: r, .. } if r == reply);
+                prop_assert!(ok);
+            } else {
+                let ok = matches!(e, Event::Failed { failure: RequestFailure::TooLarge { size }, .. } if *size > cap && *size <= reply.len());
+                prop_assert!(ok);
+            }
+        }
+        prop_assert_eq!(c.pending(), 0);
+    }
+}
