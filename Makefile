@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test setup check wasm-check
+.PHONY: demo test setup check wasm-check testnode
 
 ## demo: the protocol core end to end against an embedded node on loopback, or a real node:
 ##   make demo NODE=host:port NODE_ID=02… RUNE=…  [METHOD=getinfo PARAMS='{}']
@@ -15,19 +15,25 @@ demo:
 	  ./target/release/examples/demo; \
 	fi
 
-## test: every test (vectors, properties, sessions, pyln-proto interop) and the wasm build.
+## test: every test (vectors, properties, sessions, pyln-proto interop, the test node) and
+## the wasm build.
 test: setup
-	$(CARGO) test
+	$(CARGO) test --workspace
 	$(MAKE) wasm-check
+
+## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);
+##   make testnode ARGS='--split random --ping-ms 5000'
+testnode:
+	$(CARGO) run --release -p lncommando-testnode -- $(ARGS)
 
 setup:
 	@./scripts/setup.sh
 
 ## wasm-check: the core builds for browsers.
 wasm-check:
-	$(CARGO) build --release --target wasm32-unknown-unknown --lib
+	$(CARGO) build --release --target wasm32-unknown-unknown -p lncommando --lib
 
 ## check: formatting and lints, as CI runs them.
 check:
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

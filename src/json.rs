@@ -243,34 +243,34 @@ pub struct Member {
     pub value: Range<usize>,
 }
 
-/// The members of the object that `b` holds entirely (validated on the way). Duplicate keys
-/// are kept in order.
-pub fn members(b: &[u8]) -> Result<Vec<Member>, JsonError> {
+/// The items of the object (`keyed`) or array that `b` holds entirely, validated on the way:
+/// each item's key range (empty for arrays) and value range.
+fn items(b: &[u8], keyed: bool) -> Result<Vec<Member>, JsonError> {
+    let (open, close) = if keyed { (b'{', b'}') } else { (b'[', b']') };
     let mut i = skip_ws(b, 0);
     match b.get(i) {
-        Some(b'{') => {}
+        Some(&c) if c == open => {}
         Some(_) => return Err(JsonError::WrongKind),
         None => return Err(JsonError::UnexpectedEnd),
     }
     let mut out = Vec::new();
     i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
+    if b.get(i) == Some(&close) {
         i += 1;
     } else {
         loop {
-            let key_start = i;
-            let after_colon = object_key(b, i)?;
-            let key_end = skip_string(b, key_start)? - 1;
-            let vstart = skip_ws(b, after_colon);
-            let vend = skip_value(b, vstart)?;
-            out.push(Member {
-                key: key_start + 1..key_end,
-                value: vstart..vend,
-            });
-            i = skip_ws(b, vend);
+            let mut key = 0..0;
+            if keyed {
+                let after_colon = object_key(b, i)?;
+                key = i + 1..skip_string(b, i)? - 1;
+                i = skip_ws(b, after_colon);
+            }
+            let end = skip_value(b, i)?;
+            out.push(Member { key, value: i..end });
+            i = skip_ws(b, end);
             match b.get(i) {
                 Some(b',') => i = skip_ws(b, i + 1),
-                Some(b'}') => {
+                Some(&c) if c == close => {
                     i += 1;
                     break;
                 }
@@ -284,6 +284,17 @@ pub fn members(b: &[u8]) -> Result<Vec<Member>, JsonError> {
         return Err(JsonError::TrailingData(end));
     }
     Ok(out)
+}
+
+/// The members of the object that `b` holds entirely (validated on the way). Duplicate keys
+/// are kept in order.
+pub fn members(b: &[u8]) -> Result<Vec<Member>, JsonError> {
+    items(b, true)
+}
+
+/// The byte ranges of the elements of the array that `b` holds entirely (validated on the way).
+pub fn elements(b: &[u8]) -> Result<Vec<Range<usize>>, JsonError> {
+    Ok(items(b, false)?.into_iter().map(|m| m.value).collect())
 }
 
 /// Finds the value of the member whose key is exactly `key` (keys with escapes never match).
@@ -467,6 +478,12 @@ mod tests {
             "Unknown \"x\"é😀"
         );
         assert_eq!(members(b"[1]"), Err(JsonError::WrongKind));
+        let a = b" [1, \"x\" ,{\"a\":[]}] ";
+        let e: Vec<&[u8]> = elements(a).unwrap().into_iter().map(|r| &a[r]).collect();
+        assert_eq!(e, vec![&b"1"[..], b"\"x\"", b"{\"a\":[]}"]);
+        assert_eq!(elements(b"[]").unwrap(), vec![]);
+        assert_eq!(elements(b"{}"), Err(JsonError::WrongKind));
+        assert!(elements(b"[1,]").is_err());
         assert_eq!(members(b"{} x"), Err(JsonError::TrailingData(3)));
     }
 

@@ -2,14 +2,20 @@
 //! its `init` first, pings answered (and sent to an idle peer), commando requests reassembled
 //! with commando's limits and replies framed in 65000-byte chunks.
 //!
+//! [`Commando`] checks complete requests as Core Lightning's commando plugin does (same order,
+//! codes and texts, rune fields `method`, `id`, `time`, `pnum`, `pnameX`, `parrN`, `rate`,
+//! `per`); running the method is the caller's.
+//!
 //! It serves the test node, interop tests and anyone building a commando server; a browser
-//! build never links it. Deciding what a request means (runes, methods) is the caller's.
+//! build never links it.
 
 use crate::commando::{self, MAX_REQUEST_LEN};
+use crate::json;
+use crate::rune::{Alternative, MasterRune, Op, Rune};
 use crate::session::{CloseReason, Keepalive, KeepaliveAction};
 use crate::transport::{Connection, Keypair, Responder, TransportError};
 use crate::wire::{self, Init, Message, MsgClass};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 /// What a [`NodeSession`] reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,5 +241,403 @@ impl NodeSession {
         self.closed = true;
         self.partial = None;
         self.events.push_back(NodeEvent::Closed(reason));
+    }
+}
+
+/// Commando's own error reply: a bare `{"error":{"code":…,"message":…}}` with no `jsonrpc`.
+pub fn commando_error(code: i64, message: &str) -> Vec<u8> {
+    let mut out = format!("{{\"error\":{{\"code\":{code},\"message\":").into_bytes();
+    json::write_string(&mut out, message);
+    out.extend_from_slice(b"}}");
+    out
+}
+
+/// A request that passed commando's checks, ready for the method to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedRequest {
+    /// The method name.
+    pub method: String,
+    /// The params as JSON text: an array or an object (`{}` when the request had none).
+    pub params: Vec<u8>,
+    /// The request's `id` token, verbatim (echoed in the reply).
+    pub json_id: Vec<u8>,
+    /// The `filter` object, verbatim, if any.
+    pub filter: Option<Vec<u8>>,
+}
+
+impl CheckedRequest {
+    fn envelope(&self, member: &str, value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(value.len() + self.json_id.len() + 40);
+        out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+        out.extend_from_slice(&self.json_id);
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(member.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(value);
+        out.push(b'}');
+        out
+    }
+
+    /// The JSON-RPC response carrying `result` (JSON text), as lightningd answers.
+    pub fn result_reply(&self, result: &[u8]) -> Vec<u8> {
+        self.envelope("result", result)
+    }
+
+    /// The JSON-RPC response carrying the method's error (`data` is JSON text).
+    pub fn error_reply(&self, code: i64, message: &str, data: Option<&[u8]>) -> Vec<u8> {
+        let mut err = format!("{{\"code\":{code},\"message\":").into_bytes();
+        json::write_string(&mut err, message);
+        if let Some(data) = data {
+            err.extend_from_slice(b",\"data\":");
+            err.extend_from_slice(data);
+        }
+        err.push(b'}');
+        self.envelope("error", &err)
+    }
+}
+
+/// Commando's request checks and rune authorisation, as Core Lightning's plugin and its
+/// `checkrune` do them: the same order, codes and texts. Time is an argument.
+pub struct Commando {
+    master: MasterRune,
+    /// Last authorised use of each rune unique id, in ms, for `rate` and `per`.
+    last_use: HashMap<String, u64>,
+}
+
+impl Commando {
+    /// Checks requests against runes derived from `master`.
+    pub fn new(master: MasterRune) -> Commando {
+        Commando {
+            master,
+            last_use: HashMap::new(),
+        }
+    }
+
+    /// Checks a complete request from the peer `peer_id` (hex) at `unix_secs` (the rune field
+    /// `time`) and `now_ms` (for `rate`/`per`). `Err` is the reply to send instead.
+    pub fn check(
+        &mut self,
+        body: &[u8],
+        peer_id: &str,
+        unix_secs: u64,
+        now_ms: u64,
+    ) -> Result<CheckedRequest, Vec<u8>> {
+        let rejected = |m: &str| commando_error(commando::CODE_REJECTED, m);
+        let members = match json::members(body) {
+            Ok(m) => m,
+            Err(json::JsonError::WrongKind) if json::validate(body).is_ok() => {
+                return Err(rejected("Not a JSON object"));
+            }
+            Err(_) => return Err(rejected("Invalid JSON")),
+        };
+        let get = |k: &str| json::get(body, &members, k);
+        let method_tok = get("method").ok_or_else(|| rejected("No method"))?;
+        let params = match get("params") {
+            None => b"{}".to_vec(),
+            Some(p) if matches!(p.first(), Some(b'{' | b'[')) => p.to_vec(),
+            Some(_) => return Err(rejected("Params must be object or array")),
+        };
+        let json_id = get("id")
+            .ok_or_else(|| rejected("missing id field"))?
+            .to_vec();
+        let rune_tok = get("rune").ok_or_else(|| rejected("Missing rune"))?;
+        let rune = json::parse_string(rune_tok)
+            .ok()
+            .and_then(|r| Rune::decode(&r).ok())
+            .ok_or_else(|| rejected("Invalid rune"))?;
+        let not_authorised =
+            |m: &str| commando_error(commando::CODE_NOT_AUTHORISED, &format!("Invalid rune: {m}"));
+        let unique_id = match rune.unique_id() {
+            Some(id) if !id.is_empty() && id.bytes().all(|c| c.is_ascii_digit()) => id.to_string(),
+            _ => {
+                return Err(not_authorised(
+                    "rune: should have valid numeric unique_id: invalid token (see logs for details)",
+                ));
+            }
+        };
+        if !self.master.is_derived(&rune) {
+            return Err(not_authorised("Not authorized: Not derived from master"));
+        }
+        // Field values as Core Lightning computes them: the method token's contents, string
+        // params without quotes (not unescaped), other params as their raw JSON.
+        let method = String::from_utf8_lossy(token_text(method_tok)).into_owned();
+        let fields = ParamFields::new(&params);
+        let last = self.last_use.get(&unique_id).copied();
+        let mut check = |alt: &Alternative| -> Result<(), String> {
+            match alt.field.as_str() {
+                "rate" | "per" => rate_limit(alt, last, now_ms),
+                field => {
+                    let value = match field {
+                        "method" => Some(method.clone()),
+                        "id" => Some(peer_id.to_string()),
+                        "time" => Some(unix_secs.to_string()),
+                        "pnum" => Some(fields.count().to_string()),
+                        f => fields.lookup(f),
+                    };
+                    alt.test(value.as_deref())
+                }
+            }
+        };
+        rune.evaluate_with(&mut check)
+            .map_err(|why| not_authorised(&format!("Not permitted: {why}")))?;
+        self.last_use.insert(unique_id, now_ms);
+        let method = match json::parse_string(method_tok) {
+            Ok(m) => m,
+            Err(_) => method,
+        };
+        Ok(CheckedRequest {
+            method,
+            params,
+            json_id,
+            filter: get("filter").map(<[u8]>::to_vec),
+        })
+    }
+}
+
+/// A JSON token's text as a rune field sees it: a string's contents (escapes kept), anything
+/// else verbatim.
+fn token_text(tok: &[u8]) -> &[u8] {
+    match tok {
+        [b'"', inner @ .., b'"'] => inner,
+        other => other,
+    }
+}
+
+/// `pnameX`, `parrN` and `pnum` over a request's params.
+struct ParamFields<'a> {
+    params: &'a [u8],
+    named: Vec<json::Member>,
+    positional: Vec<core::ops::Range<usize>>,
+}
+
+impl<'a> ParamFields<'a> {
+    fn new(params: &'a [u8]) -> ParamFields<'a> {
+        ParamFields {
+            params,
+            named: json::members(params).unwrap_or_default(),
+            positional: json::elements(params).unwrap_or_default(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.named.len() + self.positional.len()
+    }
+
+    fn lookup(&self, field: &str) -> Option<String> {
+        let value = if let Some(name) = field.strip_prefix("pname") {
+            // Core Lightning matches the name with punctuation removed (`amount_msat` is
+            // `pnameamountmsat`); newer versions also take it as written.
+            self.named.iter().find_map(|m| {
+                let key = self.params.get(m.key.clone())?;
+                let stripped: Vec<u8> = key
+                    .iter()
+                    .copied()
+                    .filter(|c| !c.is_ascii_punctuation())
+                    .collect();
+                (key == name.as_bytes() || stripped == name.as_bytes()).then(|| m.value.clone())
+            })
+        } else if let Some(n) = field.strip_prefix("parr") {
+            n.parse::<usize>()
+                .ok()
+                .and_then(|n| self.positional.get(n).cloned())
+        } else {
+            None
+        }?;
+        let tok = self.params.get(value)?;
+        Some(String::from_utf8_lossy(token_text(tok)).into_owned())
+    }
+}
+
+/// `rate=N` (N uses per minute) and `per=N[unit]` (one use per interval), against the rune's
+/// last authorised use.
+fn rate_limit(alt: &Alternative, last_ms: Option<u64>, now_ms: u64) -> Result<(), String> {
+    let name = alt.field.as_str();
+    if alt.op != Op::Equal {
+        return Err(format!("{name} operator must be ="));
+    }
+    let interval_ms = if name == "rate" {
+        match alt.value.parse::<u64>() {
+            Ok(n) if n > 0 && n < 1 << 32 => 60_000 / n,
+            _ => return Err("malformed rate".into()),
+        }
+    } else {
+        let split = alt
+            .value
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(alt.value.len());
+        let (num, unit) = alt.value.split_at(split);
+        let n: u64 = num.parse().map_err(|_| "malformed per".to_string())?;
+        let unit_ms: f64 = match unit {
+            "" | "sec" => 1000.0,
+            "nsec" => 1e-6,
+            "usec" => 1e-3,
+            "msec" => 1.0,
+            "min" => 60_000.0,
+            "hour" => 3_600_000.0,
+            "day" => 86_400_000.0,
+            _ => return Err("malformed suffix".into()),
+        };
+        let ms = n as f64 * unit_ms;
+        if ms > u64::MAX as f64 / 2.0 {
+            return Err("per overflow".into());
+        }
+        ms as u64
+    };
+    match last_ms {
+        Some(last) if now_ms.saturating_sub(last) < interval_ms => Err("too soon".into()),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rune::Restriction;
+
+    const PEER: &str = "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn master() -> MasterRune {
+        MasterRune::new(&[7; 16]).unwrap()
+    }
+
+    fn rune(restrictions: &[&str]) -> String {
+        let r: Vec<Restriction> = restrictions
+            .iter()
+            .map(|r| Restriction::parse(r).unwrap())
+            .collect();
+        master().mint(Some("3"), None, &r).unwrap().encode()
+    }
+
+    fn req(method: &str, params: &str, rune: &str) -> Vec<u8> {
+        format!(r#"{{"method":"{method}","params":{params},"rune":"{rune}","id":"t#1"}}"#)
+            .into_bytes()
+    }
+
+    fn err(c: &mut Commando, body: &[u8]) -> String {
+        String::from_utf8(c.check(body, PEER, 1_700_000_000, 0).unwrap_err()).unwrap()
+    }
+
+    #[test]
+    fn checks_in_core_lightnings_order() {
+        let mut c = Commando::new(master());
+        let r = rune(&[]);
+        assert_eq!(
+            err(&mut c, b"{"),
+            r#"{"error":{"code":19536,"message":"Invalid JSON"}}"#
+        );
+        assert_eq!(
+            err(&mut c, b"[1]"),
+            r#"{"error":{"code":19536,"message":"Not a JSON object"}}"#
+        );
+        assert_eq!(
+            err(&mut c, b"{}"),
+            r#"{"error":{"code":19536,"message":"No method"}}"#
+        );
+        assert_eq!(
+            err(&mut c, br#"{"method":"x","params":1}"#),
+            r#"{"error":{"code":19536,"message":"Params must be object or array"}}"#
+        );
+        assert_eq!(
+            err(&mut c, br#"{"method":"x","rune":"r"}"#),
+            r#"{"error":{"code":19536,"message":"missing id field"}}"#
+        );
+        assert_eq!(
+            err(&mut c, br#"{"method":"x","id":1}"#),
+            r#"{"error":{"code":19536,"message":"Missing rune"}}"#
+        );
+        assert_eq!(
+            err(&mut c, br#"{"method":"x","id":1,"rune":"!!"}"#),
+            r#"{"error":{"code":19536,"message":"Invalid rune"}}"#
+        );
+        let other = MasterRune::new(&[8; 16])
+            .unwrap()
+            .mint(Some("0"), None, &[])
+            .unwrap()
+            .encode();
+        assert_eq!(
+            err(&mut c, &req("getinfo", "{}", &other)),
+            r#"{"error":{"code":19537,"message":"Invalid rune: Not authorized: Not derived from master"}}"#
+        );
+        let ok = c.check(&req("getinfo", "{}", &r), PEER, 0, 0).unwrap();
+        assert_eq!(ok.method, "getinfo");
+        assert_eq!(ok.json_id, br#""t#1""#);
+        assert_eq!(
+            ok.result_reply(b"{}"),
+            br#"{"jsonrpc":"2.0","id":"t#1","result":{}}"#
+        );
+        assert_eq!(
+            ok.error_reply(-32601, "Unknown command 'x'", Some(b"[1]")),
+            br#"{"jsonrpc":"2.0","id":"t#1","error":{"code":-32601,"message":"Unknown command 'x'","data":[1]}}"#
+        );
+        let no_params = format!(r#"{{"method":"m","id":5,"rune":"{r}"}}"#);
+        let none = c.check(no_params.as_bytes(), PEER, 0, 0).unwrap();
+        assert_eq!(none.params, b"{}");
+        assert_eq!(none.json_id, b"5");
+    }
+
+    #[test]
+    fn rune_fields() {
+        let mut c = Commando::new(master());
+        let readonly = rune(&["method^list|method^get"]);
+        assert!(
+            c.check(&req("listfunds", "{}", &readonly), PEER, 0, 0)
+                .is_ok()
+        );
+        assert_eq!(
+            err(&mut c, &req("pay", "{}", &readonly)),
+            r#"{"error":{"code":19537,"message":"Invalid rune: Not permitted: method does not start with list AND method does not start with get"}}"#
+        );
+        let named = rune(&["pnameamountmsat<1000", "pnum=2"]);
+        assert!(
+            c.check(
+                &req("invoice", r#"{"amount_msat":999,"label":"a"}"#, &named),
+                PEER,
+                0,
+                0
+            )
+            .is_ok()
+        );
+        assert!(
+            err(
+                &mut c,
+                &req("invoice", r#"{"amount_msat":1000,"label":"a"}"#, &named)
+            )
+            .contains("is greater or equal to 1000")
+        );
+        assert!(
+            err(&mut c, &req("invoice", r#"{"amount_msat":1}"#, &named))
+                .contains("pnum is not equal to 2")
+        );
+        let arr = rune(&["parr0=abc", "parr1=7"]);
+        assert!(c.check(&req("m", r#"["abc",7]"#, &arr), PEER, 0, 0).is_ok());
+        assert!(err(&mut c, &req("m", r#"["abc"]"#, &arr)).contains("parr1 not present"));
+        let peer = rune(&[&format!("id={PEER}")]);
+        assert!(c.check(&req("m", "[]", &peer), PEER, 0, 0).is_ok());
+        assert!(c.check(&req("m", "[]", &peer), "03bb", 0, 0).is_err());
+        let before = rune(&["time<1700000000"]);
+        assert!(
+            c.check(&req("m", "[]", &before), PEER, 1_699_999_999, 0)
+                .is_ok()
+        );
+        assert!(
+            c.check(&req("m", "[]", &before), PEER, 1_700_000_000, 0)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn rate_and_per() {
+        let mut c = Commando::new(master());
+        let rate = rune(&["rate=2"]); // one use per 30 s
+        assert!(c.check(&req("m", "[]", &rate), PEER, 0, 1_000).is_ok());
+        assert!(err(&mut c, &req("m", "[]", &rate)).contains("Not permitted: too soon"));
+        assert!(c.check(&req("m", "[]", &rate), PEER, 0, 31_000).is_ok());
+        let per = rune(&["per=1min"]);
+        let mut c = Commando::new(master());
+        assert!(c.check(&req("m", "[]", &per), PEER, 0, 0).is_ok());
+        assert!(c.check(&req("m", "[]", &per), PEER, 0, 59_999).is_err());
+        assert!(c.check(&req("m", "[]", &per), PEER, 0, 60_000).is_ok());
+        let bad = rune(&["per=5weeks"]);
+        assert!(err(&mut c, &req("m", "[]", &bad)).contains("malformed suffix"));
     }
 }

@@ -83,19 +83,19 @@ impl core::fmt::Display for CloseReason {
         match self {
             CloseReason::Handshake(e) => write!(f, "handshake failed: {e}"),
             CloseReason::Transport(e) => write!(f, "connection corrupted: {e}"),
-            CloseReason::Malformed(e) => write!(f, "malformed message from node: {e}"),
+            CloseReason::Malformed(e) => write!(f, "malformed message from peer: {e}"),
             CloseReason::UnknownEvenMessage(t) => {
-                write!(f, "node sent unknown even message type {t}")
+                write!(f, "peer sent unknown even message type {t}")
             }
             CloseReason::UnknownRequiredFeature(b) => {
-                write!(f, "node requires unsupported feature bit {b}")
+                write!(f, "peer requires unsupported feature bit {b}")
             }
-            CloseReason::NoInit(t) => write!(f, "node sent message type {t} before init"),
+            CloseReason::NoInit(t) => write!(f, "peer sent message type {t} before init"),
             CloseReason::PeerClosed { during_init: true } => {
-                f.write_str("connection closed before the node's init")
+                f.write_str("connection closed before the peer's init")
             }
             CloseReason::PeerClosed { during_init: false } => f.write_str("connection closed"),
-            CloseReason::PingTimeout => f.write_str("node stopped answering (ping timeout)"),
+            CloseReason::PingTimeout => f.write_str("peer stopped answering (ping timeout)"),
             CloseReason::Local => f.write_str("closed by the client"),
         }
     }

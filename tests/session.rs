@@ -233,7 +233,7 @@ fn warnings_custom_messages_gossip_and_unknown_even() {
     );
     assert_eq!(
         c.close_reason().unwrap().to_string(),
-        "node sent unknown even message type 32770"
+        "peer sent unknown even message type 32770"
     );
     // After close, new requests fail at once with the same reason; nothing is sent.
     let late = c.request("getinfo", "[]", "r", None).unwrap();

@@ -5,6 +5,10 @@ Lightning project's Python implementation of the transport).
     pyln_peer.py responder   listen on 127.0.0.1:0, print "LISTENING <port> <node id>", serve one
                              client as a node would: init first, pongs, commando getinfo/echo,
                              and echo back every custom message of type 32769.
+    pyln_peer.py client HOST:PORT NODE_ID RUNE READONLY_RUNE
+                             connect to a commando node (the test node, or Core Lightning) as
+                             a client: getinfo, a method the read-only rune forbids, and a
+                             300 KB echo as a multi-part request; print one JSON line of results.
     pyln_peer.py initiator PORT NODE_ID COUNT
                              connect to our responder: init, one commando getinfo, then COUNT
                              custom messages out and COUNT echoes back; print "OK <count>".
@@ -121,9 +125,53 @@ def initiator(port, node_id, count):
     print("OK", count, flush=True)
 
 
+def call(conn, req_id, method, params, rune):
+    """Sends one commando request (multi-part when large) and returns the parsed reply."""
+    body = json.dumps({"method": method, "params": params, "rune": rune,
+                       "id": "pyln:%s#%d" % (method, req_id)}).encode()
+    chunks = [body[i:i + CHUNK] for i in range(0, len(body), CHUNK)]
+    for i, c in enumerate(chunks):
+        t = REQ_LAST if i == len(chunks) - 1 else REQ_MORE
+        conn.send_message(struct.pack(">HQ", t, req_id) + c)
+    reply, parts = b"", 0
+    while True:
+        m = conn.read_message()
+        t = msg_type(m)
+        if t == PING:
+            num_pong_bytes = struct.unpack(">H", m[2:4])[0]
+            conn.send_message(struct.pack(">HH", PONG, num_pong_bytes) + bytes(num_pong_bytes))
+        elif t in (REPLY_MORE, REPLY_LAST) and struct.unpack(">Q", m[2:10])[0] == req_id:
+            reply += m[10:]
+            parts += 1
+            if t == REPLY_LAST:
+                return json.loads(reply), len(chunks), parts
+
+
+def client(addr, node_id, rune, readonly):
+    host, port = addr.rsplit(":", 1)
+    conn = connect(PrivateKey(CLIENT_SECRET), bytes.fromhex(node_id), host, int(port))
+    conn.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    first = conn.read_message()
+    assert msg_type(first) == INIT, "node must send init first, got %d" % msg_type(first)
+    conn.send_message(init_msg())
+    info, _, _ = call(conn, 1, "getinfo", {}, rune)
+    forbidden, _, _ = call(conn, 2, "invoice", {"amount_msat": 1000, "label": "x", "description": "y"}, readonly)
+    big = "e" * 300_000
+    echo, sent_chunks, reply_chunks = call(conn, 3, "echo", [big], rune)
+    print(json.dumps({
+        "getinfo_id": info.get("result", {}).get("id"),
+        "forbidden": forbidden.get("error"),
+        "echo_equal": echo.get("result") == [big],
+        "echo_request_chunks": sent_chunks,
+        "echo_reply_chunks": reply_chunks,
+    }), flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "responder":
         responder()
+    elif sys.argv[1] == "client":
+        client(*sys.argv[2:6])
     elif sys.argv[1] == "initiator":
         initiator(*sys.argv[2:5])
     else:

@@ -1,0 +1,529 @@
+//! `lncommando-testnode`: a local node that speaks Core Lightning's protocol on the wire (BOLT 8,
+//! BOLT 1, commando with runes) over WebSocket and plain TCP, for the demo, the browser tests and
+//! the benchmarks, and for front-end developers who want a node without running Lightning.
+//!
+//! This binary is a shell: it moves bytes between sockets and the protocol core's
+//! [`NodeSession`], keeps time, and runs the methods in [`methods`]. Request checking (commando's
+//! rules and runes) is the core's [`lncommando::node::Commando`].
+
+mod methods;
+
+use futures_util::{SinkExt, StreamExt};
+use lncommando::hex;
+use lncommando::node::{Commando, NodeEvent, NodeSession};
+use lncommando::rune::{MasterRune, Restriction};
+use lncommando::transport::Keypair;
+use lncommando::wire::Init;
+use methods::{Fault, NodeState, Outcome};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+const USAGE: &str =
+    "usage: lncommando-testnode [--ws ADDR] [--tcp ADDR] [--no-ws] [--no-tcp] [--secret HEX]
+       [--info-file PATH] [--split none|random] [--ping-ms N] [--fault MODE]
+
+  --ws ADDR        WebSocket listener (default 127.0.0.1:9736; port 0 picks a free port)
+  --tcp ADDR       plain TCP (BOLT 8) listener (default 127.0.0.1:9735)
+  --no-ws/--no-tcp turn a listener off
+  --secret HEX     32-byte node key (random otherwise; the runes derive from it)
+  --info-file PATH write the connection details (also printed on stdout) as JSON once listening
+  --split MODE     random: cut outgoing bytes into random-sized WebSocket frames / TCP writes
+  --ping-ms N      ping a client idle for N ms, drop it if still silent after as long again
+                   (default 60000, as Core Lightning)
+  --fault MODE     misbehave on every connection: close-mid-reply, corrupt-mac, never-answer,
+                   unknown-even, warning-close, stall-handshake, oversize-reply
+                   (the method dev-fault {\"mode\": MODE} does the same for one connection)";
+
+struct Args {
+    ws: Option<String>,
+    tcp: Option<String>,
+    secret: Option<[u8; 32]>,
+    info_file: Option<String>,
+    split_random: bool,
+    ping_ms: u64,
+    fault: Option<Fault>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        ws: Some("127.0.0.1:9736".into()),
+        tcp: Some("127.0.0.1:9735".into()),
+        secret: None,
+        info_file: None,
+        split_random: false,
+        ping_ms: 60_000,
+        fault: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--ws" => a.ws = Some(value()?),
+            "--tcp" => a.tcp = Some(value()?),
+            "--no-ws" => a.ws = None,
+            "--no-tcp" => a.tcp = None,
+            "--secret" => {
+                a.secret = Some(hex::decode_array(&value()?).map_err(|e| format!("--secret: {e}"))?)
+            }
+            "--info-file" => a.info_file = Some(value()?),
+            "--split" => {
+                a.split_random = match value()?.as_str() {
+                    "random" => true,
+                    "none" => false,
+                    other => return Err(format!("--split: unknown mode {other}")),
+                }
+            }
+            "--ping-ms" => a.ping_ms = value()?.parse().map_err(|_| "--ping-ms: not a number")?,
+            "--fault" => {
+                let m = value()?;
+                a.fault =
+                    Some(Fault::parse(&m).ok_or_else(|| format!("--fault: unknown mode {m}"))?)
+            }
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    if a.ws.is_none() && a.tcp.is_none() {
+        return Err("nothing to listen on (--no-ws and --no-tcp)".into());
+    }
+    Ok(a)
+}
+
+/// What every connection shares.
+struct Shared {
+    key: Keypair,
+    commando: Mutex<Commando>,
+    state: Mutex<NodeState>,
+    split_random: bool,
+    ping_ms: u64,
+    fault: Option<Fault>,
+    start: Instant,
+}
+
+impl Shared {
+    fn now_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    if let Err(e) = rt.block_on(run(args)) {
+        eprintln!("lncommando-testnode: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let secret = match args.secret {
+        Some(s) => s,
+        None => {
+            let mut s = [0u8; 32];
+            loop {
+                getrandom::fill(&mut s).map_err(|e| e.to_string())?;
+                if Keypair::from_secret(&s).is_ok() {
+                    break s;
+                }
+            }
+        }
+    };
+    let key = Keypair::from_secret(&secret).map_err(|_| "--secret is not a valid secp256k1 key")?;
+    let master = MasterRune::new(&methods::rune_secret(&secret)).map_err(|e| e.to_string())?;
+    let rune = master
+        .mint(Some("0"), None, &[])
+        .map_err(|e| e.to_string())?;
+    let readonly = Restriction::parse("method^list|method^get").map_err(|e| e.to_string())?;
+    let readonly = master
+        .mint(Some("1"), None, &[readonly])
+        .map_err(|e| e.to_string())?;
+    let node_id = hex::encode(key.public_key());
+
+    let ws = match &args.ws {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("--ws {addr}: {e}"))?,
+        ),
+        None => None,
+    };
+    let tcp = match &args.tcp {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("--tcp {addr}: {e}"))?,
+        ),
+        None => None,
+    };
+    let addr = |l: &Option<TcpListener>| l.as_ref().and_then(|l| l.local_addr().ok());
+    let info = serde_json::json!({
+        "node_id": node_id,
+        "ws_url": addr(&ws).map(|a| format!("ws://{a}")),
+        "tcp": addr(&tcp).map(|a| a.to_string()),
+        "rune": rune.encode(),
+        "readonly_rune": readonly.encode(),
+    });
+    let text = info.to_string();
+    if let Some(path) = &args.info_file {
+        // Written whole under a temporary name, then renamed: readers never see half a file.
+        let tmp = format!("{path}.tmp");
+        std::fs::write(&tmp, &text)
+            .and_then(|_| std::fs::rename(&tmp, path))
+            .map_err(|e| format!("--info-file {path}: {e}"))?;
+    }
+    println!("{text}");
+
+    let shared = Arc::new(Shared {
+        key,
+        commando: Mutex::new(Commando::new(master)),
+        state: Mutex::new(NodeState::new(&node_id)),
+        split_random: args.split_random,
+        ping_ms: args.ping_ms,
+        fault: args.fault,
+        start: Instant::now(),
+    });
+    if let Some(l) = ws {
+        tokio::spawn(accept_loop(l, shared.clone(), true));
+    }
+    if let Some(l) = tcp {
+        tokio::spawn(accept_loop(l, shared.clone(), false));
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, websocket: bool) {
+    loop {
+        let Ok((stream, peer)) = listener.accept().await else {
+            // Out of file descriptors or similar: wait, don't spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            // Each connection is its own task: garbage, panics or aborts on one never reach
+            // another.
+            if let Err(e) = serve(stream, peer, shared, websocket).await {
+                eprintln!("{peer}: {e}");
+            }
+        });
+    }
+}
+
+/// Bytes from a client, or its end.
+enum Inbound {
+    Bytes(Vec<u8>),
+    Closed,
+}
+
+/// The writing half of a connection.
+enum Writer {
+    Tcp(tokio::net::tcp::OwnedWriteHalf),
+    Ws(futures_util::stream::SplitSink<tokio_tungstenite::WebSocketStream<TcpStream>, WsMessage>),
+}
+
+impl Writer {
+    /// Writes bytes as one TCP write or one binary frame (or random pieces with --split random).
+    async fn write(&mut self, bytes: &[u8], split_random: bool) -> std::io::Result<()> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let n = if split_random {
+                (rand_u32() as usize % 3000 + 1).min(rest.len())
+            } else {
+                rest.len()
+            };
+            let (piece, tail) = rest.split_at(n);
+            match self {
+                Writer::Tcp(w) => w.write_all(piece).await?,
+                Writer::Ws(w) => w
+                    .send(WsMessage::binary(piece.to_vec()))
+                    .await
+                    .map_err(std::io::Error::other)?,
+            }
+            rest = tail;
+        }
+        Ok(())
+    }
+
+    async fn close(&mut self) {
+        match self {
+            Writer::Tcp(w) => {
+                let _ = w.shutdown().await;
+            }
+            Writer::Ws(w) => {
+                let _ = w.close().await;
+            }
+        }
+    }
+}
+
+fn rand_u32() -> u32 {
+    thread_local! {
+        static STATE: std::cell::Cell<u64> = std::cell::Cell::new(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1,
+        );
+    }
+    STATE.with(|s| {
+        // xorshift64*: for frame sizes only, nothing secret.
+        let mut x = s.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        s.set(x);
+        (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32) as u32
+    })
+}
+
+async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    websocket: bool,
+) -> Result<(), String> {
+    let (tx, mut rx) = mpsc::channel::<Inbound>(64);
+    let mut writer = if websocket {
+        let ws = tokio_tungstenite::accept_async(stream)
+            .await
+            .map_err(|e| format!("websocket upgrade: {e}"))?;
+        let (sink, mut source) = ws.split();
+        tokio::spawn(async move {
+            while let Some(msg) = source.next().await {
+                match msg {
+                    // Like Core Lightning: binary frames are one byte stream; text, ping and
+                    // pong frames are dropped.
+                    Ok(WsMessage::Binary(b)) => {
+                        if tx.send(Inbound::Bytes(b.to_vec())).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(WsMessage::Close(_)) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+            let _ = tx.send(Inbound::Closed).await;
+        });
+        Writer::Ws(sink)
+    } else {
+        let (mut read, write) = stream.into_split();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 65536];
+            loop {
+                match read.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(Inbound::Bytes(buf[..n].to_vec())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            let _ = tx.send(Inbound::Closed).await;
+        });
+        Writer::Tcp(write)
+    };
+    Connection::new(shared, peer)
+        .run(&mut rx, &mut writer)
+        .await;
+    writer.close().await;
+    Ok(())
+}
+
+/// One client connection: the node session, this connection's fault mode, delayed replies.
+struct Connection {
+    shared: Arc<Shared>,
+    session: NodeSession,
+    fault: Option<Fault>,
+    peer_id: String,
+    delayed_tx: mpsc::UnboundedSender<(u64, Vec<u8>)>,
+    delayed_rx: mpsc::UnboundedReceiver<(u64, Vec<u8>)>,
+    addr: SocketAddr,
+}
+
+impl Connection {
+    fn new(shared: Arc<Shared>, addr: SocketAddr) -> Connection {
+        let eph = Keypair::random().expect("randomness");
+        let init = Init {
+            // Core Lightning lists the chain it runs on: regtest here.
+            networks: Some(vec![methods::REGTEST_CHAIN_HASH]),
+            ..Init::default()
+        };
+        let session = NodeSession::new(
+            shared.key.clone(),
+            eph,
+            init,
+            Some(shared.ping_ms),
+            shared.now_ms(),
+        );
+        let (delayed_tx, delayed_rx) = mpsc::unbounded_channel();
+        Connection {
+            fault: shared.fault,
+            shared,
+            session,
+            peer_id: String::new(),
+            delayed_tx,
+            delayed_rx,
+            addr,
+        }
+    }
+
+    async fn run(mut self, rx: &mut mpsc::Receiver<Inbound>, writer: &mut Writer) {
+        let tick = Duration::from_millis((self.shared.ping_ms / 4).clamp(10, 1000));
+        let mut ticker = tokio::time::interval(tick);
+        loop {
+            tokio::select! {
+                inbound = rx.recv() => match inbound {
+                    Some(Inbound::Bytes(b)) => {
+                        if self.fault == Some(Fault::StallHandshake) {
+                            continue; // Never answer act one.
+                        }
+                        self.session.receive(&b, self.shared.now_ms());
+                    }
+                    Some(Inbound::Closed) | None => self.session.connection_lost(),
+                },
+                Some((id, reply)) = self.delayed_rx.recv() => self.session.reply(id, &reply),
+                _ = ticker.tick() => self.session.tick(self.shared.now_ms()),
+            }
+            let mut close_after_flush = false;
+            while let Some(event) = self.session.poll_event() {
+                match event {
+                    NodeEvent::Connected { peer } => self.peer_id = hex::encode(&peer),
+                    NodeEvent::Request { id, body } => {
+                        if self.handle(id, &body, writer).await {
+                            close_after_flush = true;
+                        }
+                    }
+                    NodeEvent::Closed(reason) => {
+                        if reason.kind() != "closed" {
+                            eprintln!("{}: closed: {reason}", self.addr);
+                        }
+                        close_after_flush = true;
+                    }
+                    NodeEvent::Ready(_)
+                    | NodeEvent::RequestDropped { .. }
+                    | NodeEvent::Message { .. } => {}
+                }
+            }
+            if self.flush(writer).await.is_err() || close_after_flush {
+                let _ = self.flush(writer).await;
+                return;
+            }
+        }
+    }
+
+    async fn flush(&mut self, writer: &mut Writer) -> std::io::Result<()> {
+        while let Some(bytes) = self.session.poll_transmit() {
+            writer.write(&bytes, self.shared.split_random).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one request. Returns true when the connection must close.
+    async fn handle(&mut self, id: u64, body: &[u8], writer: &mut Writer) -> bool {
+        let now_ms = self.shared.now_ms();
+        let unix_secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let checked = self.shared.commando.lock().expect("commando lock").check(
+            body,
+            &self.peer_id,
+            unix_secs,
+            now_ms,
+        );
+        let req = match checked {
+            Ok(req) => req,
+            Err(reply) => {
+                self.session.reply(id, &reply);
+                return false;
+            }
+        };
+        if self.fault == Some(Fault::NeverAnswer) {
+            return false;
+        }
+        let outcome = methods::call(&self.shared.state, &req);
+        let result =
+            |v: &serde_json::Value| req.result_reply(&methods::filtered(v, req.filter.as_deref()));
+        let (reply, after) = match outcome {
+            Outcome::Result(v) => (result(&v), None),
+            Outcome::Error(code, message) => (req.error_reply(code, &message, None), None),
+            Outcome::Delayed(ms, v) => {
+                let reply = result(&v);
+                let tx = self.delayed_tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    let _ = tx.send((id, reply));
+                });
+                return false;
+            }
+            Outcome::SetFault(fault, v) => (result(&v), Some(fault)),
+        };
+        match self.fault {
+            Some(Fault::CloseMidReply) => {
+                self.session.reply(id, &reply);
+                let mut bytes = Vec::new();
+                while let Some(b) = self.session.poll_transmit() {
+                    bytes.extend(b);
+                }
+                let _ = writer
+                    .write(&bytes[..bytes.len() / 2], self.shared.split_random)
+                    .await;
+                return true;
+            }
+            Some(Fault::CorruptMac) => {
+                self.session.reply(id, &reply);
+                let mut bytes = Vec::new();
+                while let Some(b) = self.session.poll_transmit() {
+                    bytes.extend(b);
+                }
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x80;
+                let _ = writer.write(&bytes, self.shared.split_random).await;
+                return false;
+            }
+            Some(Fault::OversizeReply) => {
+                // A reply that never ends: 65000-byte "continues" chunks until the client hangs
+                // up (or 4 GiB, whichever is first).
+                let chunk =
+                    lncommando::commando::frame_reply(id, &vec![b'x'; 2 * 65000]).swap_remove(0);
+                for _ in 0..(4u64 << 30) / 65000 {
+                    if self.session.send(&chunk).is_err() || self.flush(writer).await.is_err() {
+                        return true;
+                    }
+                }
+                return true;
+            }
+            _ => self.session.reply(id, &reply),
+        }
+        if let Some(fault) = after {
+            self.fault = Some(fault);
+            match fault {
+                Fault::UnknownEven => {
+                    let _ = self.session.send(&[0x80, 0x02, 0, 0]);
+                }
+                Fault::WarningClose => {
+                    let _ = self.session.send(&lncommando::wire::encode_warning(
+                        &[0; 32],
+                        "lncommando-testnode: closing the connection (fault warning-close)",
+                    ));
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+}
