@@ -5,14 +5,14 @@
 //! [`Transport`]: an [`Encryptor`] for our direction and a [`Decryptor`] for theirs, each
 //! rotating its own key with its own chaining key every 1000 nonces.
 //!
-//! Primitives come from crates: secp256k1 from `k256`, ChaCha20-Poly1305 from
-//! `chacha20poly1305`, HKDF from `hkdf`, SHA-256 from `sha2`. Every secret is zeroized on drop.
+//! Primitives come from crates: secp256k1 from `secp256k1` (libsecp256k1, built with its small
+//! tables), ChaCha20-Poly1305 from `chacha20poly1305`, HKDF from `hkdf`, SHA-256 from `sha2`.
+//! Every secret is zeroized on drop.
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use hkdf::Hkdf;
-use k256::elliptic_curve::sec1::ToSec1Point;
-use k256::{ProjectivePoint, PublicKey, SecretKey};
+use secp256k1::{PublicKey, SecretKey, ecdh::SharedSecret};
 use sha2::{Digest, Sha256};
 use std::collections::VecDeque;
 use zeroize::{Zeroize, Zeroizing};
@@ -117,11 +117,17 @@ impl core::fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
-/// A secp256k1 key pair: the private key is zeroized on drop (by `k256`).
+/// A secp256k1 key pair: the private key is wiped on drop.
 #[derive(Clone)]
 pub struct Keypair {
     secret: SecretKey,
     public: [u8; 33],
+}
+
+impl Drop for Keypair {
+    fn drop(&mut self) {
+        self.secret.non_secure_erase();
+    }
 }
 
 impl core::fmt::Debug for Keypair {
@@ -149,8 +155,8 @@ impl std::error::Error for InvalidKey {}
 impl Keypair {
     /// A key pair from 32 secret bytes.
     pub fn from_secret(secret: &[u8; 32]) -> Result<Keypair, InvalidKey> {
-        let secret = SecretKey::from_slice(secret).map_err(|_| InvalidKey)?;
-        let public = compress(&secret.public_key().to_projective());
+        let secret = SecretKey::from_secret_bytes(*secret).map_err(|_| InvalidKey)?;
+        let public = PublicKey::from_secret_key(&secret).serialize();
         Ok(Keypair { secret, public })
     }
 
@@ -174,25 +180,18 @@ impl Keypair {
 
 /// Parses a 33-byte compressed public key (a node id).
 pub fn parse_public_key(bytes: &[u8]) -> Result<PublicKey, InvalidKey> {
-    if bytes.len() != 33 || !(bytes[0] == 2 || bytes[0] == 3) {
+    let bytes: [u8; 33] = bytes.try_into().map_err(|_| InvalidKey)?;
+    if !(bytes[0] == 2 || bytes[0] == 3) {
         return Err(InvalidKey);
     }
-    PublicKey::from_sec1_bytes(bytes).map_err(|_| InvalidKey)
+    PublicKey::from_byte_array_compressed(bytes).map_err(|_| InvalidKey)
 }
 
-fn compress(p: &ProjectivePoint) -> [u8; 33] {
-    let mut out = [0u8; 33];
-    out.copy_from_slice(p.to_affine().to_sec1_point(true).as_bytes());
-    out
-}
-
-/// BOLT 8's ECDH: SHA-256 of the compressed shared point.
+/// BOLT 8's ECDH: SHA-256 of the compressed shared point (exactly libsecp256k1's default ECDH).
 fn ecdh(secret: &SecretKey, public: &PublicKey) -> Zeroizing<[u8; 32]> {
-    let shared = public.to_projective() * *secret.to_nonzero_scalar();
-    let mut point = Zeroizing::new(compress(&shared));
-    let mut out = Zeroizing::new([0u8; 32]);
-    out.copy_from_slice(&Sha256::digest(point.as_ref()));
-    point.zeroize();
+    let mut shared = SharedSecret::new(public, secret);
+    let out = Zeroizing::new(shared.to_secret_bytes());
+    shared.non_secure_erase();
     out
 }
 
