@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test setup check wasm-check testnode
+.PHONY: demo test setup check wasm-check testnode pkg js-test
 
 ## demo: the protocol core end to end against an embedded node on loopback, or a real node:
 ##   make demo NODE=host:port NODE_ID=02… RUNE=…  [METHOD=getinfo PARAMS='{}']
@@ -20,6 +20,17 @@ demo:
 test: setup
 	$(CARGO) test --workspace
 	$(MAKE) wasm-check
+	$(MAKE) js-test
+
+## pkg: the npm package in pkg/ (wasm core + JS API + types), with its shipped size.
+pkg: setup
+	./scripts/build-pkg.sh
+
+## js-test: the JS API in Node 20 (ws) and in headless Chromium, against the test node.
+js-test: pkg
+	$(CARGO) build --quiet --release -p lncommando-testnode
+	node tests/js/node.mjs
+	node tests/js/browser.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);
 ##   make testnode ARGS='--split random --ping-ms 5000'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, idempotently: quick when everything is present.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PYLN_PROTO_VERSION=26.6.9
 
@@ -23,6 +24,29 @@ if ! command -v clang >/dev/null || ! command -v llvm-ar >/dev/null; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang llvm >/dev/null
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')
+if [ "$have" != "$want" ]; then
+  echo "setup: installing wasm-bindgen-cli $want (found: ${have:-none})"
+  cargo install --quiet wasm-bindgen-cli --version "$want"
+fi
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# npm tools (binaryen's wasm-opt, playwright-core, ws), pinned by package-lock.json.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --silent --no-audit --no-fund
 fi
 
 PYTHON=${PYTHON:-python3}

@@ -1,0 +1,160 @@
+/**
+ * lncommando: talk to a Core Lightning node from a web page (or Node 20+) over WebSocket:
+ * BOLT 8 handshake, BOLT 1 init and pings, and commando RPCs authorised by a rune.
+ *
+ * @example
+ * ```js
+ * import { connect } from 'lncommando';
+ * const node = await connect({ url: 'ws://127.0.0.1:9736', nodeId: '02…', rune: '…' });
+ * const info = await node.commando('getinfo');
+ * await node.close();
+ * ```
+ * @packageDocumentation
+ */
+
+/** Error codes of {@link CommandoError}, as Core Lightning's `commando` uses them. */
+export declare const ErrorCode: {
+  /** The node's commando plugin rejected the request (bad JSON, missing id, undecodable rune). */
+  readonly REJECTED: 19536;
+  /** The rune does not authorise this call (`Invalid rune: Not permitted: …`). */
+  readonly NOT_AUTHORISED: 19537;
+  /** A local failure: reason `timeout`, `aborted`, `too-large` or `bad-reply`. */
+  readonly LOCAL: 19535;
+  /** Not connected: the connection failed, was lost or closed (reason says how). */
+  readonly NOT_CONNECTED: -32600;
+};
+
+/**
+ * Why a call or a connection failed.
+ *
+ * - `reason`: `not-authorised` (19537), `rejected` (19536), `node` (the node's own JSON-RPC
+ *   error for the method, any other code), `timeout` / `aborted` / `too-large` / `bad-reply`
+ *   (19535), or for -32600: `unreachable` (the WebSocket did not open), `handshake` (the BOLT 8
+ *   handshake failed: wrong node id, not a Lightning node), `closed` (the connection ended),
+ *   `transport` (a corrupted packet), `protocol` (the node broke BOLT 1), `ping-timeout`.
+ * - `data`: the node's error `data`, when it sent some.
+ *
+ * Messages never contain the rune or the private key.
+ */
+export declare class CommandoError extends Error {
+  readonly name: 'CommandoError';
+  /** 19537, 19536, 19535, -32600, or the node's own code (e.g. -32601 unknown command). */
+  readonly code: number;
+  /** A short machine-readable name for the failure (see the class documentation). */
+  readonly reason: string;
+  /** The node's error data, if any. */
+  readonly data?: unknown;
+}
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** `ws://` or `wss://` URL: the node's WebSocket port (`bind-addr=ws:…`) or a ws→tcp proxy. */
+  url: string;
+  /** The node's id: its 33-byte public key as 66 hex digits. */
+  nodeId: string;
+  /** The default rune for {@link Connection.commando}. */
+  rune?: string;
+  /**
+   * Our private key (64 hex digits). Default: a fresh random key per connection. Two tabs with
+   * the same key kick each other off the node.
+   */
+  privateKey?: string;
+  /** Give up connecting after this many ms (default 10000; 0: never). */
+  timeoutMs?: number;
+  /** Default per-call timeout in ms (default 0: none, as Core Lightning). */
+  callTimeoutMs?: number;
+  /** Ping the node after this many ms of silence; close if it stays silent as long again (default 30000; 0: off). */
+  keepaliveMs?: number;
+  /** Cap on one reply's size in bytes (default 64 MiB): a larger reply fails its call with 19535 `too-large`. */
+  maxReplyBytes?: number;
+  /** Aborts the connection attempt. */
+  signal?: AbortSignal;
+  /**
+   * A WebSocket constructor, for Node < 22 or tests (e.g. `WebSocket` from the `ws` package;
+   * Node's built-in one is refused by Core Lightning). Default: `globalThis.WebSocket`.
+   */
+  WebSocket?: new (url: string) => WebSocket;
+  /**
+   * Reconnect with backoff and a fresh handshake after the connection drops. Calls in flight at
+   * the drop still reject (nothing is re-sent); calls made while reconnecting wait for it.
+   */
+  reconnect?: boolean | { initialDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
+}
+
+/** Options of one {@link Connection.commando} call. */
+export interface CallOptions {
+  /** The rune for this call (default: the one given to {@link connect}). */
+  rune?: string;
+  /** Which fields of the result to keep, as lightningd's `filter` (e.g. `{id: true}`). */
+  filter?: object;
+  /** Reject with 19535 `timeout` after this many ms (the connection stays usable). */
+  timeoutMs?: number;
+  /** Aborts the call (19535 `aborted`); its late reply is dropped. */
+  signal?: AbortSignal;
+}
+
+/** The connection's state. */
+export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/** Event details. */
+export interface StateChangeDetail { state: ConnectionState }
+/** The node's `warning` (or `error`) message text. */
+export interface WarningDetail { message: string; isError: boolean }
+/** A custom or unknown odd message. */
+export interface MessageDetail { type: number; payload: Uint8Array }
+/** Why the connection closed. */
+export interface CloseDetail { reason: string; message: string; willReconnect: boolean }
+
+/**
+ * A connection to one node. Events (`CustomEvent` with `detail`): `statechange`, `warning`,
+ * `message`, `close`.
+ */
+export declare class Connection extends EventTarget {
+  /** `'connecting' | 'ready' | 'reconnecting' | 'closed'`. */
+  readonly state: ConnectionState;
+  /**
+   * Runs `method` on the node and resolves with its `result`. `params` is an object or an array
+   * (default `{}`); large params go as a multi-part request. Many calls may be in flight.
+   * Rejects with {@link CommandoError}; throws `TypeError` on bad arguments.
+   */
+  commando<T = any>(method: string, params?: object | unknown[], options?: CallOptions): Promise<T>;
+  /** Sends a custom message (use an odd type ≥ 32768). */
+  sendMessage(type: number, payload: Uint8Array): void;
+  /** Closes the connection: pending calls reject with -32600 `closed`. */
+  close(): Promise<void>;
+  addEventListener(type: 'statechange', listener: (e: CustomEvent<StateChangeDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'warning', listener: (e: CustomEvent<WarningDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'message', listener: (e: CustomEvent<MessageDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'close', listener: (e: CustomEvent<CloseDetail>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+}
+
+/**
+ * Opens a WebSocket, runs the BOLT 8 handshake and the init exchange, and resolves with a
+ * ready connection. Loads the wasm by itself. Rejects with {@link CommandoError} (-32600
+ * `unreachable` / `handshake` / `closed`, 19535 `timeout` / `aborted`); throws `TypeError` on
+ * bad options (naming the option, never echoing secrets).
+ */
+export declare function connect(options: ConnectOptions): Promise<Connection>;
+
+/** One alternative of a rune restriction: `field op value`. */
+export interface RuneAlternative {
+  field: string;
+  /** One of `!` `=` `/` `^` `$` `~` `<` `>` `{` `}` `#`. */
+  op: string;
+  value: string;
+}
+
+/** What a rune allows. */
+export interface DecodedRune {
+  uniqueId: string | null;
+  version: string | null;
+  /** Every restriction must pass; a restriction passes when one of its alternatives does. */
+  restrictions: RuneAlternative[][];
+}
+
+/** Decodes a rune (throws `TypeError` if it is malformed, without quoting it). */
+export declare function decodeRune(rune: string): Promise<DecodedRune>;
+
+/** Loads the wasm ahead of time (optional: {@link connect} and {@link decodeRune} do it). */
+export declare function ready(): Promise<void>;

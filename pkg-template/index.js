@@ -1,0 +1,497 @@
+// lncommando: talk to a Core Lightning node from a web page (or Node) over WebSocket.
+//
+// This file is the Web-platform API (Promise, AbortSignal, EventTarget, Error subclasses) over
+// the wasm protocol core: it owns the WebSocket, timers and promises, and moves bytes and events
+// between them and the core. Every protocol decision (BOLT 8, BOLT 1, commando, runes) is made
+// in the wasm.
+
+import init, { WasmSession, decodeRune as wasmDecodeRune } from './lncommando_wasm.js';
+
+/** Error codes, as Core Lightning's `commando` uses them. */
+export const ErrorCode = Object.freeze({
+  /** The node's commando plugin rejected the request (bad JSON, missing id, undecodable rune). */
+  REJECTED: 19536,
+  /** The rune does not authorise this call. */
+  NOT_AUTHORISED: 19537,
+  /** A local failure: timeout, aborted, too-large, bad-reply. */
+  LOCAL: 19535,
+  /** Not connected: the connection failed, was lost or closed. */
+  NOT_CONNECTED: -32600,
+});
+
+/** A failed call or connection: `code` (numeric), `reason` (a short name), optional `data`. */
+export class CommandoError extends Error {
+  constructor(code, message, reason, data) {
+    super(message);
+    this.name = 'CommandoError';
+    this.code = code;
+    this.reason = reason;
+    if (data !== undefined) this.data = data;
+  }
+}
+
+let loading;
+/** Loads and instantiates the wasm once; `connect` and `decodeRune` call it for you. */
+export function ready() {
+  if (!loading) {
+    loading = (async () => {
+      const url = new URL('./lncommando_wasm_bg.wasm', import.meta.url);
+      if (url.protocol === 'file:') {
+        // Node: fetch() cannot read files.
+        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+        await init({ module_or_path: await fs.readFile(url) });
+      } else {
+        await init({ module_or_path: url });
+      }
+    })();
+    loading.catch(() => { loading = undefined; });
+  }
+  return loading;
+}
+
+/**
+ * Decodes a rune into what it allows: `{uniqueId, version, restrictions}` where restrictions is
+ * `[[{field, op, value}, …], …]` (all restrictions must pass; one alternative of each).
+ */
+export async function decodeRune(rune) {
+  if (typeof rune !== 'string' || rune === '') throw new TypeError('rune must be a non-empty string');
+  await ready();
+  try {
+    return wasmDecodeRune(rune);
+  } catch (e) {
+    throw new TypeError(String(e));
+  }
+}
+
+const HEX_NODE_ID = /^0[23][0-9a-fA-F]{64}$/;
+const HEX_KEY = /^[0-9a-fA-F]{64}$/;
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const decoder = new TextDecoder();
+
+function unrefTimer(t) {
+  if (t && typeof t.unref === 'function') t.unref();
+  return t;
+}
+
+function checkOptions(o) {
+  if (o === null || typeof o !== 'object') throw new TypeError('connect() needs an options object');
+  let url;
+  try {
+    url = new URL(o.url);
+  } catch {
+    throw new TypeError('url must be a ws:// or wss:// URL');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError('url must be a ws:// or wss:// URL');
+  if (typeof o.nodeId !== 'string' || !HEX_NODE_ID.test(o.nodeId)) {
+    throw new TypeError('nodeId must be 66 hex digits (the node\'s 33-byte public key, starting 02 or 03)');
+  }
+  if (o.privateKey !== undefined && (typeof o.privateKey !== 'string' || !HEX_KEY.test(o.privateKey))) {
+    throw new TypeError('privateKey must be 64 hex digits');
+  }
+  if (o.rune !== undefined && (typeof o.rune !== 'string' || o.rune === '')) throw new TypeError('rune must be a non-empty string');
+  for (const k of ['timeoutMs', 'callTimeoutMs', 'keepaliveMs', 'maxReplyBytes']) {
+    if (o[k] !== undefined && !(typeof o[k] === 'number' && o[k] >= 0 && Number.isFinite(o[k]))) {
+      throw new TypeError(`${k} must be a non-negative number`);
+    }
+  }
+  const WS = o.WebSocket ?? globalThis.WebSocket;
+  if (typeof WS !== 'function') {
+    throw new TypeError('no WebSocket here: pass options.WebSocket (in Node, the "ws" package\'s WebSocket)');
+  }
+  if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean')) throw new TypeError('signal must be an AbortSignal');
+  const rc = o.reconnect === true ? {} : o.reconnect || null;
+  return {
+    url: url.href,
+    nodeId: o.nodeId.toLowerCase(),
+    privateKey: o.privateKey,
+    rune: o.rune,
+    timeoutMs: o.timeoutMs ?? 10000,
+    callTimeoutMs: o.callTimeoutMs ?? 0,
+    keepaliveMs: o.keepaliveMs ?? 30000,
+    maxReplyBytes: o.maxReplyBytes ?? 64 * 1024 * 1024,
+    WebSocket: WS,
+    reconnect: rc && {
+      initialDelayMs: rc.initialDelayMs ?? 500,
+      maxDelayMs: rc.maxDelayMs ?? 30000,
+      maxAttempts: rc.maxAttempts ?? Infinity,
+    },
+  };
+}
+
+/**
+ * Connects to a node: opens the WebSocket, runs the BOLT 8 handshake and the `init` exchange,
+ * and resolves with a ready {@link Connection}.
+ */
+export async function connect(options) {
+  const o = checkOptions(options);
+  if (options.signal?.aborted) throw new CommandoError(ErrorCode.LOCAL, 'connect aborted', 'aborted');
+  if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
+  await ready();
+  const conn = new Connection(o);
+  await conn._firstConnect(options.signal);
+  return conn;
+}
+
+/** A connection to one node. Events: `statechange`, `warning`, `message`, `close`. */
+export class Connection extends EventTarget {
+  #o;
+  #session = null;
+  #ws = null;
+  #pending = new Map();
+  #state = 'connecting';
+  #ticker = null;
+  #attempt = 0;
+  #reconnectTimer = null;
+  #closedByUser = false;
+  #onReady = null;
+  #onFail = null;
+  #socketClosed = null;
+
+  constructor(o) {
+    super();
+    this.#o = o;
+  }
+
+  /** `'connecting' | 'ready' | 'reconnecting' | 'closed'`. */
+  get state() {
+    return this.#state;
+  }
+
+  #setState(s) {
+    if (this.#state === s) return;
+    this.#state = s;
+    this.dispatchEvent(new CustomEvent('statechange', { detail: { state: s } }));
+  }
+
+  _firstConnect(signal) {
+    return new Promise((resolve, reject) => {
+      let timer = null;
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (err) => {
+        cleanup();
+        this.#shutdown();
+        reject(err);
+      };
+      const onAbort = () => fail(new CommandoError(ErrorCode.LOCAL, 'connect aborted', 'aborted'));
+      this.#onReady = () => {
+        cleanup();
+        resolve();
+      };
+      this.#onFail = fail;
+      if (this.#o.timeoutMs > 0) {
+        timer = unrefTimer(setTimeout(() => fail(new CommandoError(ErrorCode.LOCAL, `connect timed out after ${this.#o.timeoutMs} ms`, 'timeout')), this.#o.timeoutMs));
+      }
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        this.#open();
+      } catch (e) {
+        fail(e);
+      }
+    });
+  }
+
+  /** A fresh session (fresh keys unless privateKey was given); calls queue in it until ready. */
+  #newSession() {
+    const o = this.#o;
+    // Request ids stay below 2^53 so that they are exact JavaScript numbers.
+    const firstId = Math.floor(Math.random() * 2 ** 20) * 2 ** 32;
+    try {
+      this.#session = new WasmSession(o.nodeId, o.privateKey, o.maxReplyBytes, o.keepaliveMs, firstId, now());
+    } catch (e) {
+      throw new TypeError(String(e));
+    }
+  }
+
+  #open() {
+    if (!this.#session) this.#newSession();
+    const o = this.#o;
+    let ws;
+    try {
+      ws = new o.WebSocket(o.url);
+    } catch (e) {
+      throw new CommandoError(ErrorCode.NOT_CONNECTED, `cannot open a WebSocket to ${o.url}: ${e?.message ?? e}`, 'unreachable');
+    }
+    this.#ws = ws;
+    const session = this.#session;
+    let opened = false;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      opened = true;
+      this.#pump();
+    };
+    ws.onmessage = (e) => {
+      if (this.#session !== session || typeof e.data === 'string') return;
+      session.receive(new Uint8Array(e.data), now());
+      this.#pump();
+    };
+    const gone = (detail) => {
+      if (this.#ws === ws) this.#ws = null;
+      this.#socketClosed?.();
+      if (this.#session !== session) return;
+      if (!opened) {
+        // The socket never opened: nothing listening, refused upgrade, bad TLS, …
+        session.close();
+        this.#drain(new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${detail}`, 'unreachable'));
+      } else {
+        session.lost();
+        this.#pump();
+      }
+    };
+    ws.onerror = (e) => gone(e?.message ? `: ${e.message}` : '');
+    ws.onclose = () => gone('');
+    if (typeof ws.on === 'function') {
+      // The "ws" package: a refused upgrade says why (Node's own WebSocket is refused by Core
+      // Lightning: its header names are lower-case).
+      ws.on('unexpected-response', (_req, res) => {
+        gone(`: the server answered HTTP ${res.statusCode} instead of upgrading`);
+        ws.terminate?.();
+      });
+    }
+    if (o.keepaliveMs > 0 && !this.#ticker) {
+      this.#ticker = unrefTimer(setInterval(() => {
+        this.#session?.tick(now());
+        this.#pump();
+      }, Math.max(250, o.keepaliveMs / 4)));
+    }
+  }
+
+  /** Sends what the core has to send, then handles its events. */
+  #pump() {
+    const session = this.#session;
+    if (!session) return;
+    const ws = this.#ws;
+    if (ws && ws.readyState === 1) {
+      let bytes;
+      while ((bytes = session.transmit()) !== undefined) ws.send(bytes);
+    }
+    let ev;
+    while ((ev = session.event()) !== undefined) this.#handle(ev);
+  }
+
+  #handle(ev) {
+    switch (ev[0]) {
+      case 'ready':
+        this.#attempt = 0;
+        this.#setState('ready');
+        this.#onReady?.();
+        this.#onReady = this.#onFail = null;
+        break;
+      case 'result': {
+        const [, id, bytes, start, end] = ev;
+        let value;
+        try {
+          value = JSON.parse(decoder.decode(bytes.subarray(start, end)));
+        } catch (e) {
+          this.#settle(id, new CommandoError(ErrorCode.LOCAL, `reply is not JSON: ${e.message}`, 'bad-reply'));
+          break;
+        }
+        this.#settle(id, null, value);
+        break;
+      }
+      case 'error': {
+        const [, id, bytes, code, message, fromCommando, ds, de] = ev;
+        let data;
+        if (ds >= 0) {
+          try {
+            data = JSON.parse(decoder.decode(bytes.subarray(ds, de)));
+          } catch {
+            data = undefined;
+          }
+        }
+        const reason = code === ErrorCode.NOT_AUTHORISED ? 'not-authorised' : fromCommando ? 'rejected' : 'node';
+        this.#settle(id, new CommandoError(code, message, reason, data));
+        break;
+      }
+      case 'failed': {
+        const [, id, reason, message] = ev;
+        const local = reason === 'too-large' || reason === 'bad-reply';
+        const r = reason === 'local' ? 'closed' : reason;
+        this.#settle(id, new CommandoError(local ? ErrorCode.LOCAL : ErrorCode.NOT_CONNECTED, message, r));
+        break;
+      }
+      case 'warning':
+        this.dispatchEvent(new CustomEvent('warning', { detail: { message: ev[1], isError: ev[2] } }));
+        break;
+      case 'message':
+        this.dispatchEvent(new CustomEvent('message', { detail: { type: ev[1], payload: ev[2] } }));
+        break;
+      case 'closed':
+        this.#closed(ev[1], ev[2]);
+        break;
+      default:
+        break; // 'state': our own state names are derived above and below.
+    }
+  }
+
+  #settle(id, err, value) {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    p.cleanup();
+    if (err) p.reject(err);
+    else p.resolve(value);
+  }
+
+  /** Rejects every pending call with `err` (used when the socket never opened). */
+  #drain(err) {
+    for (const id of [...this.#pending.keys()]) this.#settle(id, err);
+    this.#closed(err.reason, err.message, err);
+  }
+
+  #closed(reason, message, err) {
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws && ws.readyState <= 1) {
+      try { ws.close(); } catch { /* already closing */ }
+    }
+    const error = err ?? new CommandoError(ErrorCode.NOT_CONNECTED, message, reason === 'local' ? 'closed' : reason);
+    const retry = !this.#closedByUser && this.#o.reconnect && (this.#state === 'ready' || this.#state === 'reconnecting');
+    this.dispatchEvent(new CustomEvent('close', { detail: { reason: error.reason, message, willReconnect: !!retry } }));
+    if (this.#onFail) {
+      const fail = this.#onFail;
+      this.#onFail = this.#onReady = null;
+      fail(error);
+      return;
+    }
+    if (retry && this.#attempt < this.#o.reconnect.maxAttempts) {
+      this.#setState('reconnecting');
+      const rc = this.#o.reconnect;
+      const delay = Math.min(rc.maxDelayMs, rc.initialDelayMs * 2 ** this.#attempt);
+      this.#attempt += 1;
+      // A fresh session right away: calls made while reconnecting queue in it and go out once
+      // it is ready. Nothing that was in flight is re-sent.
+      this.#session = null;
+      this.#newSession();
+      this.#reconnectTimer = unrefTimer(setTimeout(() => {
+        this.#reconnectTimer = null;
+        try {
+          this.#open();
+        } catch (e) {
+          this.#closed('unreachable', String(e?.message ?? e));
+        }
+      }, delay));
+      return;
+    }
+    this.#shutdown();
+  }
+
+  #shutdown() {
+    clearInterval(this.#ticker);
+    clearTimeout(this.#reconnectTimer);
+    this.#ticker = this.#reconnectTimer = null;
+    if (this.#session) {
+      this.#session.close();
+      let ev;
+      while ((ev = this.#session.event()) !== undefined) {
+        if (ev[0] === 'failed') this.#handle(ev);
+      }
+    }
+    this.#session = null;
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws && ws.readyState <= 1) {
+      try { ws.close(); } catch { /* already closing */ }
+    }
+    for (const id of [...this.#pending.keys()]) {
+      this.#settle(id, new CommandoError(ErrorCode.NOT_CONNECTED, 'connection closed', 'closed'));
+    }
+    this.#setState('closed');
+  }
+
+  /**
+   * Runs `method` on the node with `params` (an object or an array) and resolves with its
+   * result. Rejects with a {@link CommandoError}; bad arguments throw a `TypeError`.
+   */
+  commando(method, params, options = {}) {
+    return new Promise((resolve, reject) => {
+      if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
+      if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+      if (params !== undefined && (params === null || typeof params !== 'object')) {
+        throw new TypeError('params must be an object or an array');
+      }
+      let paramsJson;
+      let filterJson;
+      try {
+        paramsJson = JSON.stringify(params ?? {});
+        filterJson = options.filter === undefined ? undefined : JSON.stringify(options.filter);
+      } catch (e) {
+        throw new TypeError(`params and filter must be JSON-serialisable: ${e.message}`);
+      }
+      const rune = options.rune ?? this.#o.rune;
+      if (typeof rune !== 'string' || rune === '') throw new TypeError('rune is required: pass it to connect() or to commando()');
+      const timeoutMs = options.timeoutMs ?? this.#o.callTimeoutMs;
+      if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) throw new TypeError('timeoutMs must be a non-negative number');
+      const signal = options.signal;
+      if (signal?.aborted) {
+        reject(new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted'));
+        return;
+      }
+      if (!this.#session) {
+        reject(new CommandoError(ErrorCode.NOT_CONNECTED, 'not connected', 'closed'));
+        return;
+      }
+      let id;
+      try {
+        id = this.#session.request(method, paramsJson, rune, filterJson);
+      } catch (e) {
+        throw new TypeError(String(e));
+      }
+      const session = this.#session;
+      let timer = null;
+      const onAbort = () => {
+        session.cancel(id);
+        this.#settle(id, new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted'));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.#pending.set(id, { resolve, reject, cleanup });
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          session.cancel(id);
+          this.#settle(id, new CommandoError(ErrorCode.LOCAL, `no reply within ${timeoutMs} ms`, 'timeout'));
+        }, timeoutMs);
+      }
+      signal?.addEventListener('abort', onAbort);
+      this.#pump();
+    });
+  }
+
+  /**
+   * Sends a custom message (`type` should be odd and ≥ 32768) with a payload.
+   */
+  sendMessage(type, payload) {
+    if (!Number.isInteger(type) || type < 0 || type > 65535) throw new TypeError('type must be an integer in 0..65535');
+    if (!(payload instanceof Uint8Array)) throw new TypeError('payload must be a Uint8Array');
+    if (this.#state !== 'ready') throw new CommandoError(ErrorCode.NOT_CONNECTED, 'not connected', 'closed');
+    const msg = new Uint8Array(2 + payload.length);
+    msg[0] = type >> 8;
+    msg[1] = type & 255;
+    msg.set(payload, 2);
+    this.#session.sendMessage(msg);
+    this.#pump();
+  }
+
+  /** Closes the connection; pending calls reject with -32600 `closed`. Resolves once closed. */
+  close() {
+    this.#closedByUser = true;
+    if (this.#state === 'closed') return Promise.resolve();
+    const ws = this.#ws;
+    const socketGone = new Promise((resolve) => {
+      if (!ws || ws.readyState >= 2) return resolve();
+      this.#socketClosed = resolve;
+      unrefTimer(setTimeout(resolve, 1000));
+    });
+    if (this.#session) {
+      this.#session.close();
+      this.#pump();
+    }
+    this.#shutdown();
+    return socketGone;
+  }
+}

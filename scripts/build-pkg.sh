@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: the wasm core (wasm-bindgen, then wasm-opt -Oz when
+# binaryen is installed) and the JS API from pkg-template/. Prints the shipped size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --quiet --release --target wasm32-unknown-unknown -p lncommando-wasm
+out=target/pkg-build
+rm -rf "$out" pkg
+wasm-bindgen --target web --out-dir "$out" --out-name lncommando_wasm \
+  target/wasm32-unknown-unknown/release/lncommando_wasm.wasm
+if [ -x node_modules/.bin/wasm-opt ]; then
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+    "$out/lncommando_wasm_bg.wasm" -o "$out/lncommando_wasm_bg.wasm"
+else
+  echo "build-pkg: binaryen not installed (npm install): the wasm is not size-optimised" >&2
+fi
+mkdir -p pkg
+cp pkg-template/index.js pkg-template/index.d.ts pkg-template/package.json pkg-template/README.md pkg/
+cp "$out/lncommando_wasm.js" "$out/lncommando_wasm_bg.wasm" pkg/
+node scripts/size.mjs

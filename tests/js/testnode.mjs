@@ -1,0 +1,48 @@
+// Starts lncommando-testnode on free loopback ports and reads its info file, or describes the
+// real node given by LNC_URL, LNC_NODE_ID and LNC_RUNE.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export async function startNode(extraArgs = []) {
+  if (process.env.LNC_URL && process.env.LNC_NODE_ID && process.env.LNC_RUNE) {
+    return {
+      url: process.env.LNC_URL, nodeId: process.env.LNC_NODE_ID, rune: process.env.LNC_RUNE,
+      readonlyRune: undefined, real: true, stop() {},
+    };
+  }
+  const bin = process.env.LNC_TESTNODE ?? join(root, 'target/release/lncommando-testnode');
+  if (!existsSync(bin)) throw new Error(`${bin} not found: run cargo build --release -p lncommando-testnode`);
+  const info = join(tmpdir(), `lncommando-js-${process.pid}-${Date.now()}.json`);
+  const child = spawn(bin, ['--ws', '127.0.0.1:0', '--tcp', '127.0.0.1:0', '--info-file', info, ...extraArgs], {
+    stdio: ['ignore', 'ignore', process.env.LNC_TESTNODE_LOG ? 'inherit' : 'ignore'],
+  });
+  const deadline = Date.now() + 20000;
+  while (!existsSync(info)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the test node did not start');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const v = JSON.parse(readFileSync(info, 'utf8'));
+  rmSync(info, { force: true });
+  return {
+    url: v.ws_url, nodeId: v.node_id, rune: v.rune, readonlyRune: v.readonly_rune, real: false,
+    stop() { child.kill(); },
+  };
+}
+
+export function report(where, results) {
+  let failed = 0;
+  for (const r of results) {
+    const mark = r.skipped ? 'skip' : r.ok ? ' ok ' : 'FAIL';
+    console.log(`[${where}] ${mark} ${r.name} (${r.ms} ms)`);
+    if (!r.ok) {
+      failed += 1;
+      console.log(`       ${r.error}`);
+    }
+  }
+  console.log(`[${where}] ${results.length - failed} passed, ${failed} failed`);
+  return failed;
+}

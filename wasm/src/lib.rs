@@ -1,0 +1,248 @@
+//! wasm-bindgen bindings of lncommando's protocol core: a [`Session`] behind a small class that
+//! JavaScript drives (bytes in, bytes and events out), and rune decoding.
+//!
+//! This is a shell: no protocol logic here. The JavaScript API (promises, AbortSignal,
+//! EventTarget, errors, the WebSocket) is `pkg-template/index.js`, which drives this class.
+//! Events cross the boundary as small arrays, documented on [`WasmSession::event`].
+
+use js_sys::{Array, Uint8Array};
+use lncommando::commando::Outcome;
+use lncommando::hex;
+use lncommando::rune::Rune;
+use lncommando::session::{CloseReason, Config, Event, RequestFailure, Session, State};
+use lncommando::transport::Keypair;
+use wasm_bindgen::prelude::*;
+
+/// A client session with one node.
+#[wasm_bindgen]
+pub struct WasmSession {
+    inner: Session,
+}
+
+fn state_name(s: State) -> &'static str {
+    match s {
+        State::Handshake => "handshake",
+        State::Init => "init",
+        State::Ready => "ready",
+        State::Closed => "closed",
+    }
+}
+
+fn js_array(items: &[JsValue]) -> JsValue {
+    let a = Array::new();
+    for i in items {
+        a.push(i);
+    }
+    a.into()
+}
+
+fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+fn n(v: f64) -> JsValue {
+    JsValue::from_f64(v)
+}
+
+fn close_event(kind: &str, reason: &CloseReason) -> JsValue {
+    js_array(&[s(kind), s(reason.kind()), s(&reason.to_string())])
+}
+
+#[wasm_bindgen]
+impl WasmSession {
+    /// Starts a session with `node_id` (66 hex digits). `private_key` (64 hex digits) is ours;
+    /// `None` makes a fresh random one. Throws a string naming the bad argument.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        node_id: &str,
+        private_key: Option<String>,
+        max_reply_len: f64,
+        keepalive_ms: f64,
+        first_id: f64,
+        now: f64,
+    ) -> Result<WasmSession, JsValue> {
+        let node: [u8; 33] = hex::decode_array(node_id)
+            .map_err(|_| s("nodeId must be 66 hex digits (a 33-byte public key)"))?;
+        let local = match private_key {
+            Some(k) => {
+                let bytes = hex::decode_array::<32>(&k)
+                    .map_err(|_| s("privateKey must be 64 hex digits"))?;
+                Keypair::from_secret(&bytes)
+                    .map_err(|_| s("privateKey is not a valid secp256k1 key"))?
+            }
+            None => Keypair::random()
+                .map_err(|_| s("no secure random source (crypto.getRandomValues)"))?,
+        };
+        let ephemeral =
+            Keypair::random().map_err(|_| s("no secure random source (crypto.getRandomValues)"))?;
+        let config = Config {
+            max_reply_len: max_reply_len as usize,
+            keepalive_ms: (keepalive_ms > 0.0).then_some(keepalive_ms as u64),
+            ..Config::default()
+        };
+        let inner = Session::new(config, local, &node, ephemeral, first_id as u64, now as u64)
+            .map_err(|_| s("nodeId is not a valid secp256k1 public key"))?;
+        Ok(WasmSession { inner })
+    }
+
+    /// Queues a commando request; returns its id. `params` and `filter` are JSON text. Throws a
+    /// string naming the bad argument.
+    pub fn request(
+        &mut self,
+        method: &str,
+        params: &str,
+        rune: &str,
+        filter: Option<String>,
+    ) -> Result<f64, JsValue> {
+        use lncommando::commando::RequestError as E;
+        self.inner
+            .request(method, params, rune, filter.as_deref())
+            .map(|id| id as f64)
+            .map_err(|e| {
+                let arg = match e {
+                    E::BadMethod => "method",
+                    E::BadParams(_) => "params",
+                    E::BadFilter(_) => "filter",
+                    E::MissingRune => "rune",
+                    E::TooLarge(_) => "params",
+                };
+                s(&format!("{arg}: {e}"))
+            })
+    }
+
+    /// Gives up on a request: its late reply is dropped.
+    pub fn cancel(&mut self, id: f64) -> bool {
+        self.inner.cancel(id as u64)
+    }
+
+    /// Bytes received from the socket (any split).
+    pub fn receive(&mut self, bytes: &[u8], now: f64) {
+        self.inner.receive(bytes, now as u64);
+    }
+
+    /// Bytes to send as one binary frame, or `undefined`.
+    pub fn transmit(&mut self) -> Option<Vec<u8>> {
+        self.inner.poll_transmit()
+    }
+
+    /// The next event as an array, or `undefined`:
+    /// - `["state", name]` — `handshake`, `init`, `ready`, `closed`;
+    /// - `["ready", featuresHex]`;
+    /// - `["result", id, bytes, start, end]` — the result is `bytes[start..end]` (JSON);
+    /// - `["error", id, bytes, code, message, fromCommando, dataStart, dataEnd]` — the node's or
+    ///   commando's error (`dataStart` is -1 without `data`);
+    /// - `["failed", id, reason, message]` — reason `too-large`, `bad-reply`, or a close reason;
+    /// - `["warning", text, isError]`; `["message", type, payload]`;
+    /// - `["closed", reason, message]` — reason `handshake`, `transport`, `protocol`, `closed`,
+    ///   `ping-timeout` or `local`.
+    pub fn event(&mut self) -> JsValue {
+        let Some(e) = self.inner.poll_event() else {
+            return JsValue::UNDEFINED;
+        };
+        match e {
+            Event::State(st) => js_array(&[s("state"), s(state_name(st))]),
+            Event::Ready { features, .. } => js_array(&[s("ready"), s(&hex::encode(&features))]),
+            Event::Reply { id, reply, outcome } => {
+                let bytes: JsValue = Uint8Array::from(reply.as_slice()).into();
+                match outcome {
+                    Outcome::Result { result } => js_array(&[
+                        s("result"),
+                        n(id as f64),
+                        bytes,
+                        n(result.start as f64),
+                        n(result.end as f64),
+                    ]),
+                    Outcome::Error {
+                        code,
+                        message,
+                        data,
+                        from_commando,
+                    } => {
+                        let (ds, de) =
+                            data.map_or((-1.0, -1.0), |d| (d.start as f64, d.end as f64));
+                        js_array(&[
+                            s("error"),
+                            n(id as f64),
+                            bytes,
+                            n(code as f64),
+                            s(&message),
+                            JsValue::from_bool(from_commando),
+                            n(ds),
+                            n(de),
+                        ])
+                    }
+                }
+            }
+            Event::Failed { id, failure } => {
+                let (reason, message) = match failure {
+                    RequestFailure::TooLarge { size } => (
+                        "too-large",
+                        format!("reply exceeded the size cap ({size} bytes received)"),
+                    ),
+                    RequestFailure::BadReply(e) => ("bad-reply", e.to_string()),
+                    RequestFailure::Closed(r) => (r.kind(), r.to_string()),
+                };
+                js_array(&[s("failed"), n(id as f64), s(reason), s(&message)])
+            }
+            Event::Warning { text, is_error } => {
+                js_array(&[s("warning"), s(&text), JsValue::from_bool(is_error)])
+            }
+            Event::Message { typ, payload } => js_array(&[
+                s("message"),
+                n(typ as f64),
+                Uint8Array::from(payload.as_slice()).into(),
+            ]),
+            Event::Closed(reason) => close_event("closed", &reason),
+        }
+    }
+
+    /// Advances time (keep-alive pings).
+    pub fn tick(&mut self, now: f64) {
+        self.inner.tick(now as u64);
+    }
+
+    /// The socket closed or failed.
+    pub fn lost(&mut self) {
+        self.inner.connection_lost();
+    }
+
+    /// Closes the session on our side.
+    pub fn close(&mut self) {
+        self.inner.close(CloseReason::Local);
+    }
+
+    /// Sends a custom message (type ‖ payload); ignored unless ready.
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&mut self, msg: &[u8]) -> Result<(), JsValue> {
+        self.inner.send_message(msg).map_err(|e| s(&e.to_string()))
+    }
+}
+
+/// Decodes a rune: `{uniqueId, version, restrictions: [[{field, op, value}, …], …]}` (the
+/// unique-id restriction is reported as `uniqueId`/`version`, not in `restrictions`). Throws a
+/// string saying what is wrong (never quoting the rune).
+#[wasm_bindgen(js_name = decodeRune)]
+pub fn decode_rune(rune: &str) -> Result<JsValue, JsValue> {
+    let r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
+    let out = js_sys::Object::new();
+    let set = |o: &js_sys::Object, k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(o, &s(k), &v);
+    };
+    let opt = |v: Option<&str>| v.map_or(JsValue::NULL, s);
+    set(&out, "uniqueId", opt(r.unique_id()));
+    set(&out, "version", opt(r.version()));
+    let restrictions = Array::new();
+    for res in r.restrictions().iter().filter(|x| !x.is_unique_id()) {
+        let alts = Array::new();
+        for a in &res.alternatives {
+            let o = js_sys::Object::new();
+            set(&o, "field", s(&a.field));
+            set(&o, "op", s(a.op.as_char().encode_utf8(&mut [0; 4])));
+            set(&o, "value", s(&a.value));
+            alts.push(&o);
+        }
+        restrictions.push(&alts);
+    }
+    set(&out, "restrictions", restrictions.into());
+    Ok(out.into())
+}
