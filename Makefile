@@ -3,11 +3,21 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test setup check wasm-check testnode pkg js-test
+.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test
 
-## demo: the protocol core end to end against an embedded node on loopback, or a real node:
-##   make demo NODE=host:port NODE_ID=02… RUNE=…  [METHOD=getinfo PARAMS='{}']
-demo:
+export HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE
+
+## demo: the admin panel (www/) against the test node, on loopback, with the connection details
+##   prefilled in the printed URL. HEADLESS=1 drives it in headless Chromium, prints getinfo as
+##   shown, saves target/demo.png and exits. A real node:
+##   make demo LNC_URL=ws://host:port LNC_NODE_ID=02… LNC_RUNE=…
+demo: pkg
+	@$(CARGO) build --quiet --release -p lncommando-testnode
+	@node scripts/demo.mjs
+
+## demo-native: the protocol core alone, natively over loopback TCP (or a real node's port 9735:
+##   make demo-native NODE=host:9735 NODE_ID=02… RUNE=… [METHOD=getinfo PARAMS='{}'])
+demo-native:
 	@$(CARGO) build --quiet --release --example demo
 	@if [ -n "$(NODE)" ]; then \
 	  ./target/release/examples/demo "$(NODE)" "$(NODE_ID)" "$(RUNE)" "$(or $(METHOD),getinfo)" '$(or $(PARAMS),{})'; \
@@ -26,11 +36,14 @@ test: setup
 pkg: setup
 	./scripts/build-pkg.sh
 
-## js-test: the JS API in Node 20 (ws) and in headless Chromium, against the test node.
+## js-test: the JS API in Node 20 (ws) and in headless Chromium, the package's consumers
+## (npm pack, static page, Vite app, Node script) and the admin panel, against the test node.
 js-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	node tests/js/node.mjs
 	node tests/js/browser.mjs
+	node tests/consumers/run.mjs
+	node tests/js/panel.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);
 ##   make testnode ARGS='--split random --ping-ms 5000'

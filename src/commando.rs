@@ -9,7 +9,6 @@
 
 use crate::json;
 use crate::wire::msg_type;
-use std::collections::HashMap;
 
 /// Request chunk, more chunks follow (0x4c4d).
 pub const REQUEST_CONTINUES: u16 = msg_type::COMMANDO_REQUEST_CONTINUES;
@@ -208,9 +207,12 @@ pub enum Reassembled {
 }
 
 /// Puts replies back together per request id; chunks of different ids may interleave.
+///
+/// Pending replies sit in a small vector: a client has tens, rarely thousands, of calls in
+/// flight, and a linear scan of ids costs less than a hash map's code in every browser's wasm.
 pub struct Reassembler {
     max_reply: usize,
-    pending: HashMap<u64, Vec<u8>>,
+    pending: Vec<(u64, Vec<u8>)>,
 }
 
 impl Reassembler {
@@ -218,49 +220,61 @@ impl Reassembler {
     pub fn new(max_reply: usize) -> Reassembler {
         Reassembler {
             max_reply,
-            pending: HashMap::new(),
+            pending: Vec::new(),
         }
+    }
+
+    fn position(&self, id: u64) -> Option<usize> {
+        self.pending.iter().position(|(p, _)| *p == id)
+    }
+
+    fn take(&mut self, id: u64) -> Option<Vec<u8>> {
+        let i = self.position(id)?;
+        Some(self.pending.remove(i).1)
     }
 
     /// Starts awaiting a reply for `id`.
     pub fn expect(&mut self, id: u64) {
-        self.pending.insert(id, Vec::new());
+        if self.position(id).is_none() {
+            self.pending.push((id, Vec::new()));
+        }
     }
 
     /// Stops awaiting `id` (cancelled or timed out): its chunks are dropped from now on.
     /// Returns whether it was awaited.
     pub fn forget(&mut self, id: u64) -> bool {
-        self.pending.remove(&id).is_some()
+        self.take(id).is_some()
     }
 
     /// Whether a reply for `id` is awaited.
     pub fn is_expected(&self, id: u64) -> bool {
-        self.pending.contains_key(&id)
+        self.position(id).is_some()
     }
 
     /// Ids awaited.
     pub fn expected(&self) -> impl Iterator<Item = u64> + '_ {
-        self.pending.keys().copied()
+        self.pending.iter().map(|(id, _)| *id)
     }
 
     /// Bytes held in partial replies.
     pub fn buffered(&self) -> usize {
-        self.pending.values().map(Vec::len).sum()
+        self.pending.iter().map(|(_, b)| b.len()).sum()
     }
 
     /// Takes one reply chunk: `last` for 0x594d, the id and the chunk's bytes.
     pub fn push(&mut self, id: u64, chunk: &[u8], last: bool) -> Reassembled {
-        let Some(buf) = self.pending.get_mut(&id) else {
+        let Some(i) = self.position(id) else {
             return Reassembled::Ignored { id };
         };
+        let buf = &mut self.pending[i].1;
         let size = buf.len().saturating_add(chunk.len());
         if size > self.max_reply {
-            self.pending.remove(&id);
+            self.pending.remove(i);
             return Reassembled::TooLarge { id, size };
         }
         if last && buf.is_empty() {
             // A single-chunk reply: no copy into the buffer first.
-            self.pending.remove(&id);
+            self.pending.remove(i);
             return Reassembled::Complete {
                 id,
                 reply: chunk.to_vec(),
@@ -268,7 +282,7 @@ impl Reassembler {
         }
         buf.extend_from_slice(chunk);
         if last {
-            let reply = self.pending.remove(&id).unwrap_or_default();
+            let reply = self.pending.remove(i).1;
             Reassembled::Complete { id, reply }
         } else {
             Reassembled::Partial

@@ -514,8 +514,7 @@ impl Session {
         }
         self.conn.shutdown();
         self.queued.clear();
-        let mut ids: Vec<u64> = self.reassembler.expected().collect();
-        ids.sort_unstable();
+        let ids: Vec<u64> = self.reassembler.expected().collect();
         for id in ids {
             self.reassembler.forget(id);
             self.events.push_back(Event::Failed {

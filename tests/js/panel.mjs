@@ -1,0 +1,348 @@
+// The admin panel (www/) in headless Chromium against the test node, or a real node when
+// LNC_URL, LNC_NODE_ID and LNC_RUNE are set (then the cases that create invoices, need the
+// read-only rune or the test node's dev-fault are skipped).
+//
+// Stages www/ with the package (pkg/ → lncommando/) and the QR encoder (vendor/qrcode.js) into
+// target/www-test (scripts/build-www.mjs), serves it, opens it with the connection in the URL hash, and drives every section.
+// Screenshots: target/screenshots/panel-*.png. Exit code 1 on any failure.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildWww } from '../../scripts/build-www.mjs';
+import { launch } from './chromium.mjs';
+import { serve } from './serve.mjs';
+import { report, startNode } from './testnode.mjs';
+
+const root = new URL('../../', import.meta.url).pathname;
+// Its own staging directory: `make demo` serves target/www.
+const staging = join(root, 'target/www-test');
+const shots = join(root, 'target/screenshots');
+
+function stage() {
+  buildWww(staging);
+  mkdirSync(shots, { recursive: true });
+  for (const f of readdirSync(shots)) if (/^panel-fail-/.test(f)) rmSync(join(shots, f));
+}
+
+/** A rune with any restrictions (a made-up authcode: decodeRune does not check it). */
+const craftRune = (restrictions) => Buffer.concat([Buffer.alloc(32, 7), Buffer.from(restrictions)]).toString('base64url');
+const UNREACHABLE = 'ws://127.0.0.1:9';
+const OTHER_NODE = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
+
+stage();
+const node = await startNode();
+const server = await serve(staging);
+const browser = await launch();
+const results = [];
+let failed = 1;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const problems = [];
+  let expectWsErrors = false;
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // Connecting to nothing makes Chromium log the failed WebSocket: expected in that case only.
+    if (expectWsErrors && /WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/'/.test(m.text())) return;
+    problems.push(`console error: ${m.text()}`);
+  });
+  let framesSent = 0;
+  page.on('websocket', (ws) => ws.on('framesent', () => { framesSent += 1; }));
+
+  const assert = (cond, what) => {
+    if (!cond) throw new Error(`assertion failed: ${what}`);
+  };
+  const text = (sel) => page.locator(sel).innerText();
+  const shot = async (name) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(shots, `panel-${name}.png`), fullPage: true });
+  };
+  const waitState = (s) => page.waitForFunction((want) => document.getElementById('state').textContent === want, s);
+  const test = async (name, fn, { skip = false } = {}) => {
+    if (skip) {
+      results.push({ name, ok: true, skipped: true, ms: 0 });
+      return;
+    }
+    const t0 = performance.now();
+    try {
+      await fn();
+      results.push({ name, ok: true, ms: Math.round(performance.now() - t0) });
+    } catch (e) {
+      results.push({ name, ok: false, ms: Math.round(performance.now() - t0), error: String(e?.stack ?? e) });
+      await shot(`fail-${results.length}`).catch(() => {});
+    }
+  };
+  /** Fills the connect form and connects; resolves once ready with the summary rendered again. */
+  const connectWith = async ({ url = node.url, nodeId = node.nodeId, rune }) => {
+    await page.evaluate(() => { document.getElementById('summary-id').dataset.id = ''; });
+    await page.fill('#url', url);
+    await page.fill('#nodeId', nodeId);
+    await page.fill('#rune', rune);
+    await page.click('#connect');
+    await waitState('ready');
+    await page.waitForFunction((id) => document.getElementById('summary-id').dataset.id === id, nodeId);
+  };
+
+  await test('opens with the hash prefilled, connects, #state becomes ready', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('html[data-app="ready"]');
+    assert(await text('#state') === 'disconnected', `state before connecting: ${await text('#state')}`);
+    await shot('start');
+    const hash = new URLSearchParams({ url: node.url, nodeId: node.nodeId, rune: node.rune, connect: '1' });
+    await page.goto(`${server.url}/#${hash}`);
+    await page.waitForSelector('html[data-app="ready"]');
+    await waitState('ready');
+    assert(await page.evaluate(() => location.hash) === '', 'the hash (with the rune) is cleared from the address bar');
+    assert(await page.inputValue('#url') === node.url && await page.inputValue('#nodeId') === node.nodeId, 'form prefilled');
+    assert(await page.isVisible('#disconnect'), 'disconnect button shown');
+    assert(await page.evaluate(() => localStorage.getItem('lncommando-panel:connection')) === null, 'nothing stored without "remember"');
+  });
+
+  await test('summary shows the node id and alias', async () => {
+    await page.waitForFunction((id) => document.getElementById('summary-id').dataset.id === id, node.nodeId);
+    const alias = await text('#summary-alias');
+    assert(alias.length > 0, 'alias shown');
+    if (!node.real) assert(alias === 'lncommando-testnode', `alias ${alias}`);
+    assert(/^\d[\d,.\s]*$/.test(await text('#summary-blockheight')), 'block height');
+    assert((await text('#summary-id')).includes('…'), 'id shortened');
+    assert(await page.locator('#summary .forbidden, #summary .notice.error').count() === 0, 'no error in the summary');
+  });
+
+  await test('funds and channels render, channels with balance bars', async () => {
+    await page.waitForSelector('#funds .section-body:not([hidden])');
+    assert((await text('#funds-total')).includes('sat'), 'on-chain total');
+    await page.waitForSelector('#channels .section-body:not([hidden])');
+    const n = await page.locator('#channels .channel').count();
+    const bars = await page.locator('#channels .channel .bar').count();
+    if (node.real && n === 0) {
+      assert((await text('#channel-list')).includes('No channels'), 'empty state');
+      return;
+    }
+    assert(n > 0 && bars === n, `${n} channels, ${bars} bars`);
+    if (!node.real) {
+      assert(n === 3, `3 channels (${n})`);
+      assert((await text('#funds-total')).includes('1,790,000'), `on-chain total ${await text('#funds-total')}`);
+      assert((await text('#channels-local')).includes('3,600,000'), `local total ${await text('#channels-local')}`);
+      const w = await page.locator('#channels .channel').first().locator('.bar .local').evaluate((e) => e.getBoundingClientRect().width);
+      assert(w > 0, 'the local part of the bar has a width');
+    }
+  });
+
+  await test('create an invoice with the form: bolt11 text and QR', async () => {
+    await page.fill('#invoice-amount', '1234');
+    await page.fill('#invoice-description', 'panel test coffee');
+    const label = await page.inputValue('#invoice-label');
+    assert(label.startsWith('panel-'), `default label ${label}`);
+    await page.click('#invoice-create');
+    await page.waitForSelector('#invoice-result:not([hidden]) #invoice-qr svg, #invoice-result:not([hidden]) #invoice-qr img, #invoice-result:not([hidden]) #invoice-qr canvas');
+    const bolt11 = await page.inputValue('#invoice-bolt11');
+    assert(bolt11.startsWith('lnbcrt'), `bolt11 ${bolt11.slice(0, 20)}`);
+    assert(await page.inputValue('#invoice-label') !== label, 'a fresh label for the next one');
+    await page.waitForFunction((l) => document.getElementById('invoice-list').textContent.includes(l), label);
+    await page.fill('#invoice-amount', 'any');
+    await page.click('#invoice-create');
+    await page.waitForFunction((b) => document.getElementById('invoice-bolt11').value !== b, bolt11);
+    assert((await text('#invoice-meta')).includes('any amount'), 'an "any" invoice');
+    await page.fill('#invoice-amount', 'lots');
+    await page.click('#invoice-create');
+    await page.waitForFunction(() => document.getElementById('invoice-form-status').textContent.includes('number of sats'));
+  }, { skip: node.real });
+
+  await test(node.real ? 'console runs getinfo {} → ok' : 'console runs echo {"a":1} → ok', async () => {
+    await page.fill('#console-method', node.real ? 'getinfo' : 'echo');
+    await page.fill('#console-params', node.real ? '{}' : '{"a":1}');
+    await page.click('#console-run');
+    await page.waitForFunction(() => ['ok', 'error'].includes(document.getElementById('console-output').dataset.status));
+    assert(await page.getAttribute('#console-output', 'data-status') === 'ok', await text('#console-output'));
+    const out = await text('#console-output');
+    assert(node.real ? out.includes('"id"') : out.includes('"a": 1'), out);
+  });
+
+  await test('console nosuchmethod → error -32601 shown', async () => {
+    await page.fill('#console-method', 'nosuchmethod');
+    await page.fill('#console-params', '');
+    await page.click('#console-run');
+    await page.waitForFunction(() => document.getElementById('console-output').dataset.status === 'error');
+    assert(await text('#console-error-code') === '-32601', `code ${await text('#console-error-code')}`);
+    assert((await text('#console-output')).includes('Unknown command'), await text('#console-output'));
+    await shot('console-error');
+  });
+
+  await test('console with invalid JSON params shows a syntax error and sends nothing', async () => {
+    const before = await page.innerHTML('#console-output');
+    const sent = framesSent;
+    await page.fill('#console-method', 'getinfo');
+    await page.fill('#console-params', '{\n  "a": 1,\n  "b": }');
+    await page.click('#console-run');
+    await page.waitForSelector('#console-params-error:not([hidden])');
+    const err = await text('#console-params-error');
+    assert(err.includes('JSON syntax error') && err.includes('line 3'), err);
+    await page.waitForTimeout(300);
+    assert(framesSent === sent, `${framesSent - sent} WebSocket frames sent`);
+    assert(await page.innerHTML('#console-output') === before, 'the output is untouched');
+    await page.fill('#console-params', '42');
+    await page.click('#console-run');
+    await page.waitForFunction(() => document.getElementById('console-params-error').textContent.includes('object'));
+    await page.fill('#console-params', '{}');
+    await page.click('#console-run');
+    await page.waitForFunction(() => document.getElementById('console-output').dataset.status === 'ok');
+    assert(await page.isHidden('#console-params-error'), 'the error is cleared');
+    await shot('connected');
+  });
+
+  await test(node.real ? 'rune inspector explains the connected rune' : 'rune inspector explains the read-only rune', async () => {
+    await page.fill('#rune-input', node.readonlyRune ?? node.rune);
+    await page.click('#rune-inspect');
+    await page.waitForFunction(() => document.getElementById('rune-explanation').dataset.status === 'ok');
+    const t = await text('#rune-explanation');
+    if (!node.real) {
+      assert(t.includes('Unique id 1.'), t);
+      assert(/starts with "list"/.test(t) && /starts with "get"/.test(t) && /\bor\b/i.test(t), t);
+    }
+    await page.fill('#rune-input', 'not a rune');
+    await page.click('#rune-inspect');
+    await page.waitForFunction(() => document.getElementById('rune-explanation').dataset.status === 'error');
+    assert((await text('#rune-explanation')).includes('Not a valid rune'), await text('#rune-explanation'));
+  });
+
+  await test('rune inspector phrases every operator and field', async () => {
+    await page.fill('#rune-input', craftRune('=7&method^list|method^get|method=summary&method/listdatastore&pnameamount_msat<100000'
+      + '&time<1796547165&rate=5&per=10sec&id^02ab&parr0=x&pnum>2&method{m&method}a&method~pay&method$info&pnamelabel!&x#note'));
+    await page.click('#rune-inspect');
+    await page.waitForFunction(() => document.getElementById('rune-explanation').dataset.status === 'ok');
+    const t = await text('#rune-explanation');
+    for (const phrase of ['Unique id 7.', 'the method starts with "list"', 'the method is "summary"', 'the method is not "listdatastore"',
+      'parameter "amount_msat" is less than 100000', 'the time is before 2026-', 'at most 5 calls per minute',
+      'at most one call per 10 seconds', 'the caller\'s node id starts with "02ab"', 'positional parameter 0 is "x"',
+      'there are more than 2 parameters', 'the method sorts before "m"', 'the method sorts after "a"', 'the method contains "pay"',
+      'the method ends with "info"', 'parameter "label" is not given', 'comment "note"']) {
+      assert(t.includes(phrase), `"${phrase}" in:\n${t}`);
+    }
+    await page.fill('#rune-input', craftRune('=0'));
+    await page.click('#rune-inspect');
+    await page.waitForFunction(() => document.getElementById('rune-explanation').textContent.includes('full access'));
+    await page.fill('#rune-input', '');
+  });
+
+  await test('reconnect with the read-only rune: invoice forbidden (19537), the rest works', async () => {
+    await connectWith({ rune: node.readonlyRune });
+    assert((await text('#summary-alias')).length > 0, 'summary still works');
+    await page.waitForSelector('#channels .channel .bar');
+    await page.waitForSelector('#invoice .notice.hint'); // the local heads-up from the rune's restrictions
+    await page.waitForFunction(() => document.getElementById('rune-explanation').textContent.includes('connected with'));
+    await page.fill('#invoice-amount', '500');
+    await page.click('#invoice-create');
+    await page.waitForSelector('#invoice .forbidden');
+    const notice = await text('#invoice .forbidden');
+    assert(notice.includes('Not allowed by this rune') && notice.includes('19537'), notice);
+    await page.fill('#console-method', 'invoice');
+    await page.fill('#console-params', '{"amount_msat": 1000, "label": "x", "description": "y"}');
+    await page.click('#console-run');
+    await page.waitForFunction(() => document.getElementById('console-output').dataset.status === 'error');
+    assert(await text('#console-error-code') === '19537', await text('#console-error-code'));
+    assert((await text('#console-output')).includes('does not allow'), 'the meaning of 19537');
+    assert(await page.locator('#summary .forbidden, #funds .forbidden, #channels .forbidden').count() === 0, 'other sections fine');
+    await shot('readonly');
+  }, { skip: node.real });
+
+  await test('a rune the node refuses outright: every section shows a notice, nothing crashes', async () => {
+    // A made-up rune is not derived from the node's master secret: every call gets 19537.
+    await page.evaluate(() => { document.getElementById('summary-id').dataset.id = ''; });
+    await page.fill('#rune', craftRune('=9&method^list'));
+    await page.click('#connect');
+    await waitState('ready');
+    await page.waitForSelector('#summary .forbidden');
+    await page.waitForSelector('#funds .forbidden');
+    await page.waitForSelector('#channels .forbidden');
+    assert((await text('#summary .forbidden')).includes('Not allowed by this rune'), await text('#summary .forbidden'));
+    assert(await page.isHidden('#summary .section-body'), 'the stale summary is hidden');
+    await shot('forbidden');
+  });
+
+  await test('a node warning and dropped connection: shown, reconnects, sections reload', async () => {
+    await connectWith({ rune: node.rune });
+    await page.evaluate(() => { document.getElementById('summary-id').dataset.id = ''; });
+    await page.fill('#console-method', 'dev-fault');
+    await page.fill('#console-params', '{"mode": "warning-close"}');
+    await page.click('#console-run');
+    await page.waitForFunction(() => document.getElementById('conn-log').textContent.includes('Reconnected'));
+    await waitState('ready');
+    await page.waitForFunction((id) => document.getElementById('summary-id').dataset.id === id, node.nodeId);
+    const logText = await page.locator('#conn-log').textContent();
+    assert(logText.includes('Node warning') && logText.includes('warning-close'), logText);
+    assert(logText.includes('reconnecting'), logText);
+    assert((await text('#conn-notice')).includes('Reconnected'), await text('#conn-notice'));
+  }, { skip: node.real });
+
+  await test('disconnect, then specific connect errors (wrong node id, nothing listening)', async () => {
+    await connectWith({ rune: node.rune });
+    await page.click('#disconnect');
+    await waitState('closed');
+    assert(await page.isHidden('#disconnect'), 'disconnect hidden once closed');
+    await page.fill('#nodeId', OTHER_NODE);
+    await page.click('#connect');
+    await page.waitForSelector('#connect-message:not([hidden])');
+    await page.waitForFunction(() => /wrong node id/i.test(document.getElementById('connect-message').textContent));
+    assert(await text('#state') === 'closed', `state ${await text('#state')}`);
+    expectWsErrors = true;
+    await page.fill('#nodeId', node.nodeId);
+    await page.fill('#url', UNREACHABLE);
+    await page.click('#connect');
+    await page.waitForFunction(() => /nothing answered/i.test(document.getElementById('connect-message').textContent));
+    await shot('connect-error');
+    await page.fill('#url', 'http://example.com');
+    await page.click('#connect');
+    await page.waitForFunction(() => /ws:\/\/ or wss:\/\//.test(document.getElementById('connect-message').textContent));
+    await page.waitForTimeout(200);
+    expectWsErrors = false;
+    await page.fill('#url', node.url);
+  });
+
+  await test('remember on this device, reload, forget', async () => {
+    await page.check('#remember');
+    await connectWith({ rune: node.rune });
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('lncommando-panel:connection')));
+    assert(saved && saved.rune === node.rune && saved.url === node.url, 'saved when remember is ticked');
+    await page.reload();
+    await page.waitForSelector('html[data-app="ready"]');
+    assert(await page.inputValue('#rune') === node.rune && await page.isChecked('#remember'), 'prefilled from storage');
+    assert(await text('#state') === 'disconnected', 'no automatic connect from storage');
+    await page.click('#forget');
+    assert(await page.evaluate(() => localStorage.getItem('lncommando-panel:connection')) === null, 'forgotten');
+    assert(await page.inputValue('#rune') === '' && !(await page.isChecked('#remember')), 'form cleared');
+  });
+
+  await test('the rune is never shown in the page text', async () => {
+    const hash = new URLSearchParams({ url: node.url, nodeId: node.nodeId, rune: node.rune, connect: '1' });
+    await page.goto(`${server.url}/#${hash}`);
+    await waitState('ready');
+    await page.waitForSelector('#summary .section-body:not([hidden])');
+    await page.waitForFunction(() => document.getElementById('rune-explanation').dataset.status === 'ok');
+    const body = await page.evaluate(() => document.body.innerText + document.title + location.href);
+    for (const r of [node.rune, node.readonlyRune].filter(Boolean)) assert(!body.includes(r), 'a rune appears in the page');
+  });
+
+  await test('phone-sized and dark screenshots', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(200);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 0, `horizontal overflow of ${overflow}px on a phone`);
+    await shot('phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  results.push({ name: 'no page errors or unexpected console errors', ok: problems.length === 0, ms: 0, error: problems.join('\n') });
+  failed = report('panel', results);
+} catch (e) {
+  console.error(e);
+  failed = 1;
+} finally {
+  await browser.close();
+  server.close();
+  node.stop();
+}
+process.exit(failed ? 1 : 0);
