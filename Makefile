@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test
+.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench
 
 export HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE
 
@@ -44,6 +44,16 @@ js-test: pkg
 	node tests/js/browser.mjs
 	node tests/consumers/run.mjs
 	node tests/js/panel.mjs
+	node tests/js/faults.mjs
+	LNC_BENCH_QUICK=1 $(CARGO) bench --quiet --bench core
+	LNC_BENCH_QUICK=1 node scripts/bench.mjs
+
+## bench: lncommando against lnmessage in one Chromium run (alternating), and the native core
+##   against the raw AEAD; a table on stdout and target/bench/results.json.
+bench: pkg
+	$(CARGO) build --quiet --release -p lncommando-testnode
+	$(CARGO) bench --quiet --bench core
+	node scripts/bench.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);
 ##   make testnode ARGS='--split random --ping-ms 5000'
@@ -55,7 +65,7 @@ setup:
 
 ## wasm-check: the core builds for browsers.
 wasm-check:
-	$(CARGO) build --release --target wasm32-unknown-unknown -p lncommando --lib
+	$(CARGO) build --profile wasm --target wasm32-unknown-unknown -p lncommando --lib
 
 ## check: formatting and lints, as CI runs them.
 check:

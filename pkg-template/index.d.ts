@@ -158,3 +158,6 @@ export declare function decodeRune(rune: string): Promise<DecodedRune>;
 
 /** Loads the wasm ahead of time (optional: {@link connect} and {@link decodeRune} do it). */
 export declare function ready(): Promise<void>;
+
+/** Diagnostics: the size of the wasm linear memory in bytes (0 before the wasm is loaded). */
+export declare function wasmMemoryBytes(): number;

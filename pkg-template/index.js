@@ -31,6 +31,7 @@ export class CommandoError extends Error {
 }
 
 let loading;
+let exports;
 /** Loads and instantiates the wasm once; `connect` and `decodeRune` call it for you. */
 export function ready() {
   if (!loading) {
@@ -39,14 +40,19 @@ export function ready() {
       if (url.protocol === 'file:') {
         // Node: fetch() cannot read files.
         const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-        await init({ module_or_path: await fs.readFile(url) });
+        exports = await init({ module_or_path: await fs.readFile(url) });
       } else {
-        await init({ module_or_path: url });
+        exports = await init({ module_or_path: url });
       }
     })();
     loading.catch(() => { loading = undefined; });
   }
   return loading;
+}
+
+/** Diagnostics: the size of the wasm linear memory in bytes (0 before the wasm is loaded). */
+export function wasmMemoryBytes() {
+  return exports ? exports.memory.buffer.byteLength : 0;
 }
 
 /**

@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --quiet --release --target wasm32-unknown-unknown -p lncommando-wasm
+cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p lncommando-wasm
 out=target/pkg-build
 rm -rf "$out" pkg
 wasm-bindgen --target web --out-dir "$out" --out-name lncommando_wasm \
-  target/wasm32-unknown-unknown/release/lncommando_wasm.wasm
+  target/wasm32-unknown-unknown/wasm/lncommando_wasm.wasm
 if [ -x node_modules/.bin/wasm-opt ]; then
   node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
     "$out/lncommando_wasm_bg.wasm" -o "$out/lncommando_wasm_bg.wasm"

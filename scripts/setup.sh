@@ -44,10 +44,12 @@ if ! command -v chromium >/dev/null; then
 fi
 
 # npm tools (binaryen's wasm-opt, playwright-core, ws), pinned by package-lock.json.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --silent --no-audit --no-fund
-fi
+for dir in . bench/browser; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --silent --no-audit --no-fund)
+  fi
+done
 
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import pyln.proto.wire' 2>/dev/null; then

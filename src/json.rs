@@ -57,19 +57,23 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// Skips a string starting at `b[i] == '"'`; returns the offset after the closing quote.
 fn skip_string(b: &[u8], i: usize) -> Result<usize, JsonError> {
     let mut j = i + 1;
+    // OR of every byte: the UTF-8 check runs only on strings that are not plain ASCII.
+    let mut seen = 0u8;
     loop {
-        // Fast path: plain bytes.
+        // Fast path: plain bytes, one pass.
         while let Some(&c) = b.get(j) {
             if c == b'"' || c == b'\\' || c < 0x20 {
                 break;
             }
+            seen |= c;
             j += 1;
         }
         match b.get(j) {
             None => return Err(JsonError::UnexpectedEnd),
             Some(b'"') => {
-                // Strings must be UTF-8; checking the whole string at once is fastest.
-                core::str::from_utf8(&b[i + 1..j]).map_err(|_| JsonError::BadString(i))?;
+                if seen >= 0x80 {
+                    core::str::from_utf8(&b[i + 1..j]).map_err(|_| JsonError::BadString(i))?;
+                }
                 return Ok(j + 1);
             }
             Some(b'\\') => match b.get(j + 1) {

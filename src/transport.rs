@@ -9,8 +9,6 @@
 //! tables), ChaCha20-Poly1305 from `chacha20poly1305`, HKDF from `hkdf`, SHA-256 from `sha2`.
 //! Every secret is zeroized on drop.
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use hkdf::Hkdf;
 use secp256k1::{PublicKey, SecretKey, ecdh::SharedSecret};
 use sha2::{Digest, Sha256};
@@ -207,27 +205,7 @@ fn hkdf2(salt: &[u8; 32], ikm: &[u8]) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 32
     (a, b)
 }
 
-fn nonce(n: u64) -> Nonce {
-    let mut out = Nonce::default();
-    out[4..].copy_from_slice(&n.to_le_bytes());
-    out
-}
-
-fn aead_seal(key: &[u8; 32], n: u64, ad: &[u8], buf: &mut [u8]) -> [u8; 16] {
-    let cipher = ChaCha20Poly1305::new(key.into());
-    // Encryption fails only past ChaCha20's 256 GiB per-nonce limit; our buffers are ≤ 64 KiB.
-    match cipher.encrypt_inout_detached(&nonce(n), ad, buf.into()) {
-        Ok(tag) => tag.into(),
-        Err(_) => [0u8; 16],
-    }
-}
-
-fn aead_open(key: &[u8; 32], n: u64, ad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<(), ()> {
-    let tag = Tag::try_from(tag).map_err(|_| ())?;
-    ChaCha20Poly1305::new(key.into())
-        .decrypt_inout_detached(&nonce(n), ad, buf.into(), &tag)
-        .map_err(|_| ())
-}
+use lncommando_aead::{BadTag, open as aead_open, seal as aead_seal};
 
 /// The symmetric state of the handshake: chaining key, handshake hash, temporary key.
 struct Symmetric {
@@ -275,8 +253,8 @@ impl Symmetric {
     }
 
     /// Decrypts `ct` (ciphertext ‖ tag) into a plaintext, mixing the ciphertext into the hash.
-    fn open(&mut self, n: u64, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, ()> {
-        let split = ct.len().checked_sub(TAG_LEN).ok_or(())?;
+    fn open(&mut self, n: u64, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, BadTag> {
+        let split = ct.len().checked_sub(TAG_LEN).ok_or(BadTag)?;
         let mut buf = Zeroizing::new(ct[..split].to_vec());
         aead_open(&self.temp_k, n, &self.h, &mut buf, &ct[split..])?;
         self.mix_hash(ct);
@@ -479,7 +457,7 @@ impl CipherState {
         tag
     }
 
-    fn open(&mut self, buf: &mut [u8], tag: &[u8]) -> Result<(), ()> {
+    fn open(&mut self, buf: &mut [u8], tag: &[u8]) -> Result<(), BadTag> {
         aead_open(&self.key, self.n, &[], buf, tag)?;
         self.advance();
         Ok(())

@@ -207,11 +207,11 @@ pub fn call(state: &Mutex<NodeState>, req: &CheckedRequest) -> Outcome {
 /// recursively; a filter on an array applies to each element).
 pub fn filtered(result: &Value, filter: Option<&[u8]>) -> Vec<u8> {
     let filter: Option<Value> = filter.and_then(|f| serde_json::from_slice(f).ok());
-    let pruned = match &filter {
-        Some(f) => prune(result, f),
-        None => result.clone(),
+    let json = match &filter {
+        Some(f) => serde_json::to_vec(&prune(result, f)),
+        None => serde_json::to_vec(result),
     };
-    serde_json::to_vec(&pruned).unwrap_or_else(|_| b"null".to_vec())
+    json.unwrap_or_else(|_| b"null".to_vec())
 }
 
 fn prune(v: &Value, filter: &Value) -> Value {

@@ -1,6 +1,7 @@
 // Starts lncommando-testnode on free loopback ports and reads its info file, or describes the
 // real node given by LNC_URL, LNC_NODE_ID and LNC_RUNE.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,20 +17,40 @@ export async function startNode(extraArgs = []) {
   }
   const bin = process.env.LNC_TESTNODE ?? join(root, 'target/release/lncommando-testnode');
   if (!existsSync(bin)) throw new Error(`${bin} not found: run cargo build --release -p lncommando-testnode`);
-  const info = join(tmpdir(), `lncommando-js-${process.pid}-${Date.now()}.json`);
-  const child = spawn(bin, ['--ws', '127.0.0.1:0', '--tcp', '127.0.0.1:0', '--info-file', info, ...extraArgs], {
-    stdio: ['ignore', 'ignore', process.env.LNC_TESTNODE_LOG ? 'inherit' : 'ignore'],
-  });
-  const deadline = Date.now() + 20000;
-  while (!existsSync(info)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the test node did not start');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const v = JSON.parse(readFileSync(info, 'utf8'));
-  rmSync(info, { force: true });
+  // A known key, so that a restarted node keeps its id (and its runes).
+  const secret = randomBytes(32).toString('hex');
+  const launchNode = async (ws, tcp) => {
+    const info = join(tmpdir(), `lncommando-js-${process.pid}-${Date.now()}.json`);
+    const child = spawn(bin, ['--ws', ws, '--tcp', tcp, '--secret', secret, '--info-file', info, ...extraArgs], {
+      stdio: ['ignore', 'ignore', process.env.LNC_TESTNODE_LOG ? 'inherit' : 'ignore'],
+    });
+    const deadline = Date.now() + 20000;
+    while (!existsSync(info)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the test node did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const v = JSON.parse(readFileSync(info, 'utf8'));
+    rmSync(info, { force: true });
+    return { child, v };
+  };
+  let { child, v } = await launchNode('127.0.0.1:0', '127.0.0.1:0');
+  const ws = v.ws_url.replace('ws://', '');
+  const tcp = v.tcp;
   return {
-    url: v.ws_url, nodeId: v.node_id, rune: v.rune, readonlyRune: v.readonly_rune, real: false,
+    url: v.ws_url, nodeId: v.node_id, rune: v.rune, readonlyRune: v.readonly_rune, real: false, tcp,
     stop() { child.kill(); },
+    /** Kills the node (SIGKILL: no goodbye) and resolves when it is gone. */
+    kill() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGKILL');
+      });
+    },
+    /** Starts it again on the same ports with the same key. */
+    async restart() {
+      ({ child } = await launchNode(ws, tcp));
+    },
   };
 }
 

@@ -1,0 +1,185 @@
+// Hostile and broken nodes, in headless Chromium against the test node's fault modes: for each,
+// the specific code and reason, every pending call settled, a `close` event with the reason, no
+// unhandled promise rejection, no console errors beyond the expected (failed WebSocket
+// connections), and with `reconnect` on, new calls succeed once the node is back.
+import { launch } from './chromium.mjs';
+import { serve } from './serve.mjs';
+import { report, startNode } from './testnode.mjs';
+
+if (process.env.LNC_URL) {
+  console.log('[faults] skipped: the fault modes need the test node (LNC_URL is set)');
+  process.exit(0);
+}
+const root = new URL('../../', import.meta.url).pathname;
+const server = await serve(root);
+const browser = await launch();
+const nodes = [];
+const results = [];
+const assert = (c, what) => {
+  if (!c) throw new Error(`assertion failed: ${what}`);
+};
+const EXPECTED_CONSOLE = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed/;
+
+async function withPage(name, fn) {
+  const t0 = performance.now();
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error (unhandled?): ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`console error: ${m.text()}`);
+  });
+  try {
+    await page.goto(`${server.url}/tests/js/blank.html`);
+    await page.evaluate(async () => {
+      window.lib = await import('/pkg/index.js');
+      // Runs `calls` (functions returning promises) and records how each settled.
+      window.settleAll = (promises) => Promise.all(promises.map((p) => p.then(
+        (v) => ({ ok: true, v }),
+        (e) => ({ ok: false, name: e?.name, code: e?.code, reason: e?.reason, message: e?.message }),
+      )));
+    });
+    await fn(page);
+    await page.waitForTimeout(100); // Let any late unhandled rejection surface.
+    assert(problems.length === 0, problems.join('; '));
+    results.push({ name, ok: true, ms: Math.round(performance.now() - t0) });
+  } catch (e) {
+    results.push({ name, ok: false, ms: Math.round(performance.now() - t0), error: String(e?.stack ?? e) });
+  } finally {
+    await page.close();
+  }
+}
+
+async function newNode(args = []) {
+  const n = await startNode(args);
+  nodes.push(n);
+  return n;
+}
+
+const env = (n) => ({ url: n.url, nodeId: n.nodeId, rune: n.rune });
+
+/**
+ * Connects in the page, switches on a fault with dev-fault, starts `calls` (method, params,
+ * options) and waits for all of them to settle and for the close event (if `closes`).
+ */
+async function faultCase(page, node, mode, calls, { closes = true, connectOptions = {}, early = false } = {}) {
+  return page.evaluate(async ({ env, mode, calls, closes, connectOptions, early }) => {
+    const node = await lib.connect({ ...env, ...connectOptions });
+    const closeEvents = [];
+    const closed = new Promise((r) => node.addEventListener('close', (e) => { closeEvents.push(e.detail); r(); }));
+    const warnings = [];
+    node.addEventListener('warning', (e) => warnings.push(e.detail.message));
+    const start = () => settleAll(calls.map(([m, p, o]) => node.commando(m, p, o)));
+    // `early`: the calls are in flight before the fault (for faults that strike at once).
+    const pending = early ? start() : null;
+    await node.commando('dev-fault', { mode });
+    const settled = await (pending ?? start());
+    if (closes) await closed;
+    const state = node.state;
+    await node.close();
+    return { settled, closeEvents, warnings, state };
+  }, { env: env(node), mode, calls, closes, connectOptions, early });
+}
+
+const allRejected = (settled, code, reason) => settled.every((s) => !s.ok && s.code === code && s.reason === reason);
+
+try {
+  const node = await newNode();
+
+  await withPage('close mid-reply: pending calls reject -32600 closed, close event', async (page) => {
+    const r = await faultCase(page, node, 'close-mid-reply', [
+      ['bigreply', { bytes: 400000 }], ['sleep', { ms: 5000 }], ['sleep', { ms: 5000 }], ['echo', [1]],
+    ]);
+    assert(allRejected(r.settled, -32600, 'closed'), JSON.stringify(r.settled));
+    assert(r.closeEvents.length === 1 && r.closeEvents[0].reason === 'closed', JSON.stringify(r.closeEvents));
+    assert(r.state === 'closed', r.state);
+  });
+
+  await withPage('corrupt MAC: -32600 transport, close event', async (page) => {
+    const r = await faultCase(page, node, 'corrupt-mac', [['getinfo', {}], ['sleep', { ms: 5000 }], ['sleep', { ms: 5000 }]]);
+    assert(allRejected(r.settled, -32600, 'transport'), JSON.stringify(r.settled));
+    assert(r.closeEvents[0]?.reason === 'transport', JSON.stringify(r.closeEvents));
+  });
+
+  await withPage('never answer: 19535 timeout, the connection stays ready', async (page) => {
+    const r = await faultCase(page, node, 'never-answer', [
+      ['getinfo', {}, { timeoutMs: 300 }], ['echo', [1], { timeoutMs: 300 }], ['echo', [2], { timeoutMs: 400 }],
+    ], { closes: false });
+    assert(allRejected(r.settled, 19535, 'timeout'), JSON.stringify(r.settled));
+    assert(r.state === 'ready', r.state);
+  });
+
+  await withPage('unknown even message: -32600 protocol', async (page) => {
+    const r = await faultCase(page, node, 'unknown-even', [['sleep', { ms: 5000 }], ['sleep', { ms: 5000 }]], { early: true });
+    assert(allRejected(r.settled, -32600, 'protocol'), JSON.stringify(r.settled));
+    assert(r.closeEvents[0]?.reason === 'protocol' && /unknown even message type 32770/.test(r.closeEvents[0].message), JSON.stringify(r.closeEvents));
+  });
+
+  await withPage('warning then close: the warning text, then -32600 closed', async (page) => {
+    const r = await faultCase(page, node, 'warning-close', [['sleep', { ms: 5000 }]], { early: true });
+    assert(allRejected(r.settled, -32600, 'closed'), JSON.stringify(r.settled));
+    assert(r.warnings.some((w) => w.includes('warning-close')), JSON.stringify(r.warnings));
+    assert(r.closeEvents[0]?.reason === 'closed', JSON.stringify(r.closeEvents));
+  });
+
+  await withPage('oversize reply beyond the cap: 19535 too-large, the session lives on', async (page) => {
+    const r = await faultCase(page, node, 'oversize-reply', [['getinfo', {}]], { closes: false, connectOptions: { maxReplyBytes: 2_000_000 } });
+    assert(allRejected(r.settled, 19535, 'too-large'), JSON.stringify(r.settled));
+    assert(r.state === 'ready', r.state);
+  });
+
+  const stalled = await newNode(['--fault', 'stall-handshake']);
+  await withPage('stalled handshake: connect rejects 19535 timeout at timeoutMs', async (page) => {
+    const r = await page.evaluate(async (env) => {
+      const t0 = performance.now();
+      const [s] = await settleAll([lib.connect({ ...env, timeoutMs: 500 })]);
+      return { s, ms: performance.now() - t0 };
+    }, env(stalled));
+    assert(!r.s.ok && r.s.code === 19535 && r.s.reason === 'timeout', JSON.stringify(r.s));
+    assert(r.ms >= 450 && r.ms < 2000, `${r.ms} ms`);
+  });
+
+  await withPage('wrong node id: -32600 handshake, quickly', async (page) => {
+    const r = await page.evaluate(async (env) => {
+      const t0 = performance.now();
+      const [s] = await settleAll([lib.connect({ ...env, nodeId: '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798' })]);
+      return { s, ms: performance.now() - t0 };
+    }, env(node));
+    assert(!r.s.ok && r.s.code === -32600 && r.s.reason === 'handshake', JSON.stringify(r.s));
+    assert(r.ms < 2000, `${r.ms} ms`);
+  });
+
+  await withPage('nothing listening: -32600 unreachable', async (page) => {
+    const [s] = await page.evaluate(async (env) => settleAll([lib.connect({ ...env, url: 'ws://127.0.0.1:9' })]), env(node));
+    assert(!s.ok && s.code === -32600 && s.reason === 'unreachable', JSON.stringify(s));
+  });
+
+  const victim = await newNode();
+  await withPage('node killed during 100 in-flight calls: all reject, reconnect brings new calls back', async (page) => {
+    await page.evaluate(async (env) => {
+      window.node = await lib.connect({ ...env, reconnect: { initialDelayMs: 100, maxDelayMs: 400 } });
+      window.events = [];
+      for (const t of ['close', 'statechange']) node.addEventListener(t, (e) => events.push([t, e.detail]));
+      window.inflight = settleAll(Array.from({ length: 100 }, (_, i) => node.commando('sleep', { ms: 10000 + i })));
+      await new Promise((r) => setTimeout(r, 200)); // All 100 are at the node.
+    }, env(victim));
+    await victim.kill();
+    const settled = await page.evaluate(() => inflight);
+    assert(settled.length === 100 && allRejected(settled, -32600, 'closed'), JSON.stringify(settled.slice(0, 3)));
+    const during = await page.evaluate(() => ({ state: node.state, events }));
+    assert(during.events.some(([t, d]) => t === 'close' && d.willReconnect), JSON.stringify(during.events));
+    assert(during.state === 'reconnecting', during.state);
+    await victim.restart();
+    const after = await page.evaluate(async () => {
+      const info = await node.commando('getinfo', {}, { timeoutMs: 10000 });
+      const state = node.state;
+      await node.close();
+      return { id: info.id, state, events };
+    });
+    assert(after.id === victim.nodeId && after.state === 'ready', JSON.stringify(after));
+  });
+} finally {
+  await browser.close();
+  server.close();
+  for (const n of nodes) n.stop();
+}
+process.exit(report('faults', results) ? 1 : 0);
