@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench
+.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak
 
 export HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE
 
@@ -37,7 +37,8 @@ pkg: setup
 	./scripts/build-pkg.sh
 
 ## js-test: the JS API in Node 20 (ws) and in headless Chromium, the package's consumers
-## (npm pack, static page, Vite app, Node script) and the admin panel, against the test node.
+## (npm pack, static page, Vite app, Node script), the admin panel, the fault modes, a short
+## soak and the benchmarks' smoke runs, against the test node.
 js-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	node tests/js/node.mjs
@@ -45,8 +46,14 @@ js-test: pkg
 	node tests/consumers/run.mjs
 	node tests/js/panel.mjs
 	node tests/js/faults.mjs
+	LNC_SOAK_CALLS=5000 node tests/js/soak.mjs
 	LNC_BENCH_QUICK=1 $(CARGO) bench --quiet --bench core
 	LNC_BENCH_QUICK=1 node scripts/bench.mjs
+
+## soak: 100 000 calls over one connection in Chromium, memory measured (LNC_SOAK_CALLS=N).
+soak: pkg
+	$(CARGO) build --quiet --release -p lncommando-testnode
+	node tests/js/soak.mjs
 
 ## bench: lncommando against lnmessage in one Chromium run (alternating), and the native core
 ##   against the raw AEAD; a table on stdout and target/bench/results.json.

@@ -210,9 +210,29 @@ pub enum Reassembled {
 ///
 /// Pending replies sit in a small vector: a client has tens, rarely thousands, of calls in
 /// flight, and a linear scan of ids costs less than a hash map's code in every browser's wasm.
+/// A reply's chunks are kept as they come and joined once, at their exact total size, when the
+/// last one arrives: memory peaks at twice the reply, not at the three to four times a doubling
+/// buffer reaches (in wasm, memory once grown is never given back).
 pub struct Reassembler {
     max_reply: usize,
-    pending: Vec<(u64, Vec<u8>)>,
+    pending: Vec<Partial>,
+}
+
+struct Partial {
+    id: u64,
+    chunks: Vec<Vec<u8>>,
+    size: usize,
+}
+
+impl Partial {
+    fn join(self, last: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.size + last.len());
+        for c in &self.chunks {
+            out.extend_from_slice(c);
+        }
+        out.extend_from_slice(last);
+        out
+    }
 }
 
 impl Reassembler {
@@ -225,25 +245,30 @@ impl Reassembler {
     }
 
     fn position(&self, id: u64) -> Option<usize> {
-        self.pending.iter().position(|(p, _)| *p == id)
-    }
-
-    fn take(&mut self, id: u64) -> Option<Vec<u8>> {
-        let i = self.position(id)?;
-        Some(self.pending.remove(i).1)
+        self.pending.iter().position(|p| p.id == id)
     }
 
     /// Starts awaiting a reply for `id`.
     pub fn expect(&mut self, id: u64) {
         if self.position(id).is_none() {
-            self.pending.push((id, Vec::new()));
+            self.pending.push(Partial {
+                id,
+                chunks: Vec::new(),
+                size: 0,
+            });
         }
     }
 
     /// Stops awaiting `id` (cancelled or timed out): its chunks are dropped from now on.
     /// Returns whether it was awaited.
     pub fn forget(&mut self, id: u64) -> bool {
-        self.take(id).is_some()
+        match self.position(id) {
+            Some(i) => {
+                self.pending.remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether a reply for `id` is awaited.
@@ -251,14 +276,14 @@ impl Reassembler {
         self.position(id).is_some()
     }
 
-    /// Ids awaited.
+    /// Ids awaited, in the order they were requested.
     pub fn expected(&self) -> impl Iterator<Item = u64> + '_ {
-        self.pending.iter().map(|(id, _)| *id)
+        self.pending.iter().map(|p| p.id)
     }
 
     /// Bytes held in partial replies.
     pub fn buffered(&self) -> usize {
-        self.pending.iter().map(|(_, b)| b.len()).sum()
+        self.pending.iter().map(|p| p.size).sum()
     }
 
     /// Takes one reply chunk: `last` for 0x594d, the id and the chunk's bytes.
@@ -266,27 +291,19 @@ impl Reassembler {
         let Some(i) = self.position(id) else {
             return Reassembled::Ignored { id };
         };
-        let buf = &mut self.pending[i].1;
-        let size = buf.len().saturating_add(chunk.len());
+        let p = &mut self.pending[i];
+        let size = p.size.saturating_add(chunk.len());
         if size > self.max_reply {
             self.pending.remove(i);
             return Reassembled::TooLarge { id, size };
         }
-        if last && buf.is_empty() {
-            // A single-chunk reply: no copy into the buffer first.
-            self.pending.remove(i);
-            return Reassembled::Complete {
-                id,
-                reply: chunk.to_vec(),
-            };
-        }
-        buf.extend_from_slice(chunk);
         if last {
-            let reply = self.pending.remove(i).1;
-            Reassembled::Complete { id, reply }
-        } else {
-            Reassembled::Partial
+            let reply = self.pending.remove(i).join(chunk);
+            return Reassembled::Complete { id, reply };
         }
+        p.chunks.push(chunk.to_vec());
+        p.size = size;
+        Reassembled::Partial
     }
 }
 

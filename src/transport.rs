@@ -426,8 +426,7 @@ struct CipherState {
 
 impl Drop for CipherState {
     fn drop(&mut self) {
-        self.key.zeroize();
-        self.ck.zeroize();
+        self.wipe();
     }
 }
 
@@ -438,6 +437,12 @@ impl CipherState {
             ck: *ck,
             n: 0,
         }
+    }
+
+    /// Overwrites the key and the chaining key (on drop).
+    fn wipe(&mut self) {
+        self.key.zeroize();
+        self.ck.zeroize();
     }
 
     /// Moves to the next nonce, rotating the key when this one has been used 1000 times.
@@ -889,5 +894,35 @@ impl Connection {
     pub fn shutdown(&mut self) {
         self.state = ConnState::Failed;
         self.outgoing.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_wiped_and_never_printed() {
+        let mut cs = CipherState::new(&[7; 32], &[9; 32]);
+        cs.wipe();
+        assert_eq!((cs.key, cs.ck), ([0; 32], [0; 32]));
+
+        let k = Keypair::from_secret(&[0x42; 32]).unwrap();
+        let shown = format!("{k:?}");
+        assert!(shown.contains("redacted") && !shown.contains(&crate::hex::encode(&[0x42; 32])));
+        // The public key is fine to show; the secret's bytes appear nowhere in any form.
+        assert!(!shown.contains("4242424242"));
+    }
+
+    #[test]
+    fn rotation_uses_each_directions_own_chaining_key() {
+        // Two directions starting from the same ck but different keys must diverge after
+        // rotation exactly as BOLT 8 says: ck', k' = HKDF(ck, k), per direction.
+        let mut a = CipherState::new(&[1; 32], &[2; 32]);
+        for _ in 0..ROTATE_AFTER {
+            a.advance();
+        }
+        let (ck, k) = hkdf2(&[1; 32], &[2; 32]);
+        assert_eq!((a.ck, a.key, a.n), (*ck, *k, 0));
     }
 }

@@ -174,6 +174,35 @@ export async function runCases(lib, env) {
     await node.close();
   });
 
+  test('the rune and the private key never appear in errors, events or console output', async () => {
+    const privateKey = '5e'.repeat(32);
+    const seen = [];
+    const methods = ['log', 'info', 'warn', 'error', 'debug'];
+    const saved = methods.map((m) => console[m]);
+    methods.forEach((m) => { console[m] = (...a) => seen.push(a.map(String).join(' ')); });
+    try {
+      const collect = (e) => seen.push(`${e?.name} ${e?.code} ${e?.reason} ${e?.message} ${JSON.stringify(e?.data ?? null)}`);
+      const node = await connect({ ...base, privateKey });
+      for (const t of ['close', 'warning', 'statechange']) node.addEventListener(t, (e) => seen.push(JSON.stringify(e.detail)));
+      await node.commando('nosuchmethod').catch(collect);
+      await node.commando('getinfo', {}, { rune: env.readonlyRune ?? env.rune, signal: AbortSignal.abort() }).catch(collect);
+      await node.commando('getinfo', {}, { rune: 'bm90IGEgcnVuZQ' }).catch(collect);
+      if (!env.real) await node.commando('invoice', { amount_msat: 1, label: 'l', description: 'd' }, { rune: env.readonlyRune }).catch(collect);
+      await node.close();
+      await connect({ ...base, privateKey, nodeId: '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798' }).catch(collect);
+      await connect({ ...base, privateKey: privateKey.slice(0, 62) + 'zz' }).catch(collect);
+      await connect({ ...base, url: 'ws://127.0.0.1:9', privateKey }).catch(collect);
+      await node.commando('getinfo').catch(collect);
+    } finally {
+      methods.forEach((m, i) => { console[m] = saved[i]; });
+    }
+    const all = seen.join('\n');
+    assert(seen.length >= 7, `collected ${seen.length} messages`);
+    for (const secret of [env.rune, env.readonlyRune, privateKey, privateKey.slice(0, 62)].filter(Boolean)) {
+      assert(!all.includes(secret), 'a secret appears in an error, event or console message');
+    }
+  });
+
   test('decodeRune shows what a rune allows', async () => {
     if (env.readonlyRune) {
       const r = await decodeRune(env.readonlyRune);

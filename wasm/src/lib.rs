@@ -17,6 +17,8 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct WasmSession {
     inner: Session,
+    /// The last result's bytes, lent to JavaScript as a view until the next call to `event`.
+    lent: Vec<u8>,
 }
 
 fn state_name(s: State) -> &'static str {
@@ -82,7 +84,10 @@ impl WasmSession {
         };
         let inner = Session::new(config, local, &node, ephemeral, first_id as u64, now as u64)
             .map_err(|_| s("nodeId is not a valid secp256k1 public key"))?;
-        Ok(WasmSession { inner })
+        Ok(WasmSession {
+            inner,
+            lent: Vec::new(),
+        })
     }
 
     /// Queues a commando request; returns its id. `params` and `filter` are JSON text. Throws a
@@ -128,51 +133,59 @@ impl WasmSession {
     /// The next event as an array, or `undefined`:
     /// - `["state", name]` — `handshake`, `init`, `ready`, `closed`;
     /// - `["ready", featuresHex]`;
-    /// - `["result", id, bytes, start, end]` — the result is `bytes[start..end]` (JSON);
+    /// - `["result", id, bytes, start, end]` — the result is `bytes[start..end]` (JSON). `bytes`
+    ///   is a view into wasm memory, valid only until the next call into this module: decode
+    ///   it at once (no copy of a large reply is ever made for JavaScript);
     /// - `["error", id, bytes, code, message, fromCommando, dataStart, dataEnd]` — the node's or
     ///   commando's error (`dataStart` is -1 without `data`);
     /// - `["failed", id, reason, message]` — reason `too-large`, `bad-reply`, or a close reason;
     /// - `["warning", text, isError]`; `["message", type, payload]`;
     /// - `["closed", reason, message]` — reason `handshake`, `transport`, `protocol`, `closed`,
     ///   `ping-timeout` or `local`.
+    #[allow(unsafe_code)]
     pub fn event(&mut self) -> JsValue {
+        self.lent = Vec::new();
         let Some(e) = self.inner.poll_event() else {
             return JsValue::UNDEFINED;
         };
         match e {
             Event::State(st) => js_array(&[s("state"), s(state_name(st))]),
             Event::Ready { features, .. } => js_array(&[s("ready"), s(&hex::encode(&features))]),
-            Event::Reply { id, reply, outcome } => {
-                let bytes: JsValue = Uint8Array::from(reply.as_slice()).into();
-                match outcome {
-                    Outcome::Result { result } => js_array(&[
+            Event::Reply { id, reply, outcome } => match outcome {
+                Outcome::Result { result } => {
+                    self.lent = reply;
+                    // SAFETY: the view aliases `self.lent`, which stays untouched until the next
+                    // call to `event` (or the session's drop); the JS API decodes the view before
+                    // calling into the module again (pkg-template/index.js), and nothing here
+                    // allocates in wasm memory between creating the view and returning it.
+                    let view = unsafe { Uint8Array::view(&self.lent) };
+                    js_array(&[
                         s("result"),
                         n(id as f64),
-                        bytes,
+                        view.into(),
                         n(result.start as f64),
                         n(result.end as f64),
-                    ]),
-                    Outcome::Error {
-                        code,
-                        message,
-                        data,
-                        from_commando,
-                    } => {
-                        let (ds, de) =
-                            data.map_or((-1.0, -1.0), |d| (d.start as f64, d.end as f64));
-                        js_array(&[
-                            s("error"),
-                            n(id as f64),
-                            bytes,
-                            n(code as f64),
-                            s(&message),
-                            JsValue::from_bool(from_commando),
-                            n(ds),
-                            n(de),
-                        ])
-                    }
+                    ])
                 }
-            }
+                Outcome::Error {
+                    code,
+                    message,
+                    data,
+                    from_commando,
+                } => {
+                    let (ds, de) = data.map_or((-1.0, -1.0), |d| (d.start as f64, d.end as f64));
+                    js_array(&[
+                        s("error"),
+                        n(id as f64),
+                        Uint8Array::from(reply.as_slice()).into(),
+                        n(code as f64),
+                        s(&message),
+                        JsValue::from_bool(from_commando),
+                        n(ds),
+                        n(de),
+                    ])
+                }
+            },
             Event::Failed { id, failure } => {
                 let (reason, message) = match failure {
                     RequestFailure::TooLarge { size } => (
