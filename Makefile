@@ -5,7 +5,8 @@ CARGO ?= cargo
 
 .PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak
 
-export HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE
+# Passed to the scripts only when given (an empty LNC_URL must not mean "a real node").
+$(foreach v,HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE,$(if $($(v)),$(eval export $(v))))
 
 ## demo: the admin panel (www/) against the test node, on loopback, with the connection details
 ##   prefilled in the printed URL. HEADLESS=1 drives it in headless Chromium, prints getinfo as

@@ -82,9 +82,10 @@ fn pyln_proto_client_over_tcp() {
 
 #[tokio::test]
 async fn two_thousand_requests_over_websocket_with_random_splits() {
-    let node = match std::env::var("LNC_URL") {
-        Ok(_) => target(),
-        Err(_) => start(&["--split", "random"]),
+    let node = if common::real_node() {
+        target()
+    } else {
+        start(&["--split", "random"])
     };
     let count = if node.real { 200 } else { 2000 };
     let mut c = ready(&node).await;
@@ -250,7 +251,7 @@ async fn drain(c: &mut WsClient, wait: Duration) -> Vec<Event> {
 
 #[tokio::test]
 async fn fault_close_mid_reply() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let (node, mut c) = faulty("close-mid-reply").await;
@@ -270,7 +271,7 @@ async fn fault_close_mid_reply() {
 
 #[tokio::test]
 async fn fault_corrupt_mac() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let (node, mut c) = faulty("corrupt-mac").await;
@@ -287,7 +288,7 @@ async fn fault_corrupt_mac() {
 
 #[tokio::test]
 async fn fault_never_answer() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let (node, mut c) = faulty("never-answer").await;
@@ -308,7 +309,7 @@ async fn fault_never_answer() {
 
 #[tokio::test]
 async fn fault_unknown_even_message() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let (_node, mut c) = faulty("unknown-even").await;
@@ -322,7 +323,7 @@ async fn fault_unknown_even_message() {
 
 #[tokio::test]
 async fn fault_warning_then_close() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let (_node, mut c) = faulty("warning-close").await;
@@ -336,7 +337,7 @@ async fn fault_warning_then_close() {
 
 #[tokio::test]
 async fn fault_oversize_reply_hits_the_cap_and_the_session_lives_on() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let node = start(&[]);
@@ -367,7 +368,7 @@ async fn fault_oversize_reply_hits_the_cap_and_the_session_lives_on() {
 
 #[tokio::test]
 async fn fault_stalled_handshake() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let node = start(&["--fault", "stall-handshake"]);
@@ -384,7 +385,7 @@ async fn fault_stalled_handshake() {
 
 #[tokio::test]
 async fn node_pings_idle_clients_and_drops_the_silent() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let node = start(&["--ping-ms", "200"]);
@@ -434,7 +435,7 @@ async fn node_pings_idle_clients_and_drops_the_silent() {
 
 #[tokio::test]
 async fn garbage_on_both_ports_disturbs_no_one() {
-    if std::env::var("LNC_URL").is_ok() {
+    if common::real_node() {
         return;
     }
     let node = start(&[]);

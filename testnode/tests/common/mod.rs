@@ -89,6 +89,11 @@ pub fn start(extra: &[&str]) -> Node {
     }
 }
 
+/// Whether a real node is targeted (`LNC_URL` set and not empty).
+pub fn real_node() -> bool {
+    std::env::var("LNC_URL").is_ok_and(|v| !v.is_empty())
+}
+
 /// The real node from `LNC_URL`/`LNC_NODE_ID`/`LNC_RUNE` if set, else a fresh test node.
 pub fn target() -> Node {
     match (
