@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak
+.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak fuzz
 
 # Passed to the scripts only when given (an empty LNC_URL must not mean "a real node").
 $(foreach v,HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE,$(if $($(v)),$(eval export $(v))))
@@ -31,7 +31,12 @@ demo-native:
 test: setup
 	$(CARGO) test --workspace
 	$(MAKE) wasm-check
+	./scripts/fuzz.sh 5
 	$(MAKE) js-test
+
+## fuzz: every cargo-fuzz target for FUZZ_SECONDS each (default 600).
+fuzz:
+	./scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
 
 ## pkg: the npm package in pkg/ (wasm core + JS API + types), with its shipped size.
 pkg: setup

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch } from '../js/chromium.mjs';
+import { outcome } from '../js/outcome.mjs';
 import { serve } from '../js/serve.mjs';
 import { report, startNode } from '../js/testnode.mjs';
 
@@ -15,13 +16,7 @@ const here = new URL('./', import.meta.url).pathname;
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const results = [];
 async function test(name, fn) {
-  const t0 = performance.now();
-  try {
-    await fn();
-    results.push({ name, ok: true, ms: Math.round(performance.now() - t0) });
-  } catch (e) {
-    results.push({ name, ok: false, ms: Math.round(performance.now() - t0), error: String(e?.stderr ?? e?.stack ?? e) });
-  }
+  results.push(await outcome(name, fn));
 }
 const assert = (c, what) => {
   if (!c) throw new Error(`assertion failed: ${what}`);

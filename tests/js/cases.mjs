@@ -6,6 +6,8 @@
 //   lib: the package's exports ({ connect, decodeRune, CommandoError, ErrorCode })
 //   env: { url, nodeId, rune, readonlyRune?, real, WebSocket? }
 
+import { outcome, skipped } from './outcome.mjs';
+
 export async function runCases(lib, env) {
   const { connect, decodeRune, CommandoError } = lib;
   const results = [];
@@ -239,17 +241,7 @@ export async function runCases(lib, env) {
   }, { testNode: true });
 
   for (const { name, fn } of cases) {
-    if (env.real && testNodeOnly.has(name)) {
-      results.push({ name, ok: true, skipped: true, ms: 0 });
-      continue;
-    }
-    const t0 = performance.now();
-    try {
-      await fn();
-      results.push({ name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      results.push({ name, ok: false, ms: Math.round(performance.now() - t0), error: String(e?.stack ?? e) });
-    }
+    results.push(env.real && testNodeOnly.has(name) ? skipped(name) : await outcome(name, fn));
   }
   return results;
 }

@@ -3,6 +3,7 @@
 // unhandled promise rejection, no console errors beyond the expected (failed WebSocket
 // connections), and with `reconnect` on, new calls succeed once the node is back.
 import { launch } from './chromium.mjs';
+import { outcome } from './outcome.mjs';
 import { serve } from './serve.mjs';
 import { report, startNode } from './testnode.mjs';
 
@@ -21,18 +22,17 @@ const assert = (c, what) => {
 const EXPECTED_CONSOLE = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/' failed/;
 
 async function withPage(name, fn) {
-  const t0 = performance.now();
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error (unhandled?): ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`console error: ${m.text()}`);
   });
-  try {
+  results.push(await outcome(name, async () => {
     await page.goto(`${server.url}/tests/js/blank.html`);
     await page.evaluate(async () => {
       window.lib = await import('/pkg/index.js');
-      // Runs `calls` (functions returning promises) and records how each settled.
+      // Records how each promise settled.
       window.settleAll = (promises) => Promise.all(promises.map((p) => p.then(
         (v) => ({ ok: true, v }),
         (e) => ({ ok: false, name: e?.name, code: e?.code, reason: e?.reason, message: e?.message }),
@@ -41,12 +41,8 @@ async function withPage(name, fn) {
     await fn(page);
     await page.waitForTimeout(100); // Let any late unhandled rejection surface.
     assert(problems.length === 0, problems.join('; '));
-    results.push({ name, ok: true, ms: Math.round(performance.now() - t0) });
-  } catch (e) {
-    results.push({ name, ok: false, ms: Math.round(performance.now() - t0), error: String(e?.stack ?? e) });
-  } finally {
-    await page.close();
-  }
+  }));
+  await page.close();
 }
 
 async function newNode(args = []) {

@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWww } from '../../scripts/build-www.mjs';
 import { launch } from './chromium.mjs';
+import { outcome, skipped } from './outcome.mjs';
 import { serve } from './serve.mjs';
 import { report, startNode } from './testnode.mjs';
 
@@ -61,17 +62,12 @@ try {
   const waitState = (s) => page.waitForFunction((want) => document.getElementById('state').textContent === want, s);
   const test = async (name, fn, { skip = false } = {}) => {
     if (skip) {
-      results.push({ name, ok: true, skipped: true, ms: 0 });
+      results.push(skipped(name));
       return;
     }
-    const t0 = performance.now();
-    try {
-      await fn();
-      results.push({ name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      results.push({ name, ok: false, ms: Math.round(performance.now() - t0), error: String(e?.stack ?? e) });
-      await shot(`fail-${results.length}`).catch(() => {});
-    }
+    const r = await outcome(name, fn);
+    results.push(r);
+    if (!r.ok) await shot(`fail-${results.length}`).catch(() => {});
   };
   /** Fills the connect form and connects; resolves once ready with the summary rendered again. */
   const connectWith = async ({ url = node.url, nodeId = node.nodeId, rune }) => {
