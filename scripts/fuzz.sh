@@ -20,12 +20,12 @@ cargo +nightly fuzz build -s none -O
 bin=target/x86_64-unknown-linux-gnu/release
 for t in "${targets[@]}"; do
   work=target/fuzz-corpus/$t
-  mkdir -p "$work"
+  # libFuzzer writes crashing inputs there, and refuses to start if it is missing.
+  mkdir -p "$work" artifacts/"$t"
   cp -n corpus/"$t"/* "$work"/ 2>/dev/null || true
   log=target/fuzz-$t.log
   if ! "$bin/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
       -artifact_prefix=artifacts/"$t"/ "$work" >"$log" 2>&1; then
-    mkdir -p artifacts/"$t"
     echo "fuzz: $t FAILED (log: fuzz/$log, inputs: fuzz/artifacts/$t/)" >&2
     tail -30 "$log" >&2
     exit 1
