@@ -432,6 +432,16 @@ impl Connection {
         Ok(())
     }
 
+    /// The encrypted bytes of a reply, taken instead of sent (for the faults that tamper).
+    fn reply_bytes(&mut self, id: u64, reply: &[u8]) -> Vec<u8> {
+        self.session.reply(id, reply);
+        let mut bytes = Vec::new();
+        while let Some(b) = self.session.poll_transmit() {
+            bytes.extend(b);
+        }
+        bytes
+    }
+
     /// Runs one request. Returns true when the connection must close.
     async fn handle(&mut self, id: u64, body: &[u8], writer: &mut Writer) -> bool {
         let now_ms = self.shared.now_ms();
@@ -473,22 +483,14 @@ impl Connection {
         };
         match self.fault {
             Some(Fault::CloseMidReply) => {
-                self.session.reply(id, &reply);
-                let mut bytes = Vec::new();
-                while let Some(b) = self.session.poll_transmit() {
-                    bytes.extend(b);
-                }
+                let bytes = self.reply_bytes(id, &reply);
                 let _ = writer
                     .write(&bytes[..bytes.len() / 2], self.shared.split_random)
                     .await;
                 return true;
             }
             Some(Fault::CorruptMac) => {
-                self.session.reply(id, &reply);
-                let mut bytes = Vec::new();
-                while let Some(b) = self.session.poll_transmit() {
-                    bytes.extend(b);
-                }
+                let mut bytes = self.reply_bytes(id, &reply);
                 let last = bytes.len() - 1;
                 bytes[last] ^= 0x80;
                 let _ = writer.write(&bytes, self.shared.split_random).await;
