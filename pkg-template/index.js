@@ -355,15 +355,16 @@ export class Connection extends EventTarget {
       try { ws.close(); } catch { /* already closing */ }
     }
     const error = err ?? new CommandoError(ErrorCode.NOT_CONNECTED, message, reason === 'local' ? 'closed' : reason);
-    const retry = !this.#closedByUser && this.#o.reconnect && (this.#state === 'ready' || this.#state === 'reconnecting');
-    this.dispatchEvent(new CustomEvent('close', { detail: { reason: error.reason, message, willReconnect: !!retry } }));
+    const retry = !this.#closedByUser && !!this.#o.reconnect && (this.#state === 'ready' || this.#state === 'reconnecting')
+      && this.#attempt < this.#o.reconnect.maxAttempts;
+    this.dispatchEvent(new CustomEvent('close', { detail: { reason: error.reason, message, willReconnect: retry } }));
     if (this.#onFail) {
       const fail = this.#onFail;
       this.#onFail = this.#onReady = null;
       fail(error);
       return;
     }
-    if (retry && this.#attempt < this.#o.reconnect.maxAttempts) {
+    if (retry) {
       this.#setState('reconnecting');
       const rc = this.#o.reconnect;
       const delay = Math.min(rc.maxDelayMs, rc.initialDelayMs * 2 ** this.#attempt);
