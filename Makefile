@@ -12,6 +12,7 @@ $(foreach v,HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE,$(if $($(v)),$(eval export $(v
 ##   prefilled in the printed URL. HEADLESS=1 drives it in headless Chromium, prints getinfo as
 ##   shown, saves target/demo.png and exits. A real node:
 ##   make demo LNC_URL=ws://host:port LNC_NODE_ID=02… LNC_RUNE=…
+demo: SETUP_JOB = demo
 demo: pkg
 	@$(CARGO) build --quiet --release -p lncommando-testnode
 	@node scripts/demo.mjs
@@ -26,15 +27,18 @@ demo-native:
 	  ./target/release/examples/demo; \
 	fi
 
-## test: every test (vectors, properties, sessions, pyln-proto interop, the test node) and
-## the wasm build.
+## test: every test: the setup script against stand-ins, the Rust workspace (vectors,
+## properties, sessions, pyln-proto interop, the test node, every fuzz corpus input replayed),
+## the wasm build, then the JS suites.
 test: setup
+	node --test tests/setup/
 	$(CARGO) test --workspace
 	$(MAKE) wasm-check
-	./scripts/fuzz.sh 5
 	$(MAKE) js-test
 
-## fuzz: every cargo-fuzz target for FUZZ_SECONDS each (default 600).
+## fuzz: every cargo-fuzz target for FUZZ_SECONDS each (default 600), looking for new inputs
+##   (nightly + cargo-fuzz, installed when missing). Not part of `make test`, which replays the
+##   committed corpus deterministically instead.
 fuzz:
 	./scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
 
@@ -73,8 +77,10 @@ bench: pkg
 testnode:
 	$(CARGO) run --release -p lncommando-testnode -- $(ARGS)
 
+# What to install: `test` (everything) unless a target says otherwise (demo: its own needs).
+SETUP_JOB ?= test
 setup:
-	@./scripts/setup.sh
+	@./scripts/setup.sh $(SETUP_JOB)
 
 ## wasm-check: the core builds for browsers.
 wasm-check:

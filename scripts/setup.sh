@@ -1,58 +1,108 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need, idempotently: quick when everything is present.
+# Installs what a job needs, idempotently: quick (about a second) when everything is present.
+#   scripts/setup.sh demo   what `make demo` needs: the wasm toolchain and the package's npm
+#                           tools; Chromium only when HEADLESS=1
+#   scripts/setup.sh test   (the default) everything the tests need: the above, clippy and
+#                           rustfmt, Chromium, the benchmark's npm packages, pyln-proto
+# Every probe tolerates a missing tool (this runs under `set -euo pipefail` on machines that
+# have none of them); tests/setup/setup.test.mjs runs it against stand-ins to prove each branch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYLN_PROTO_VERSION=26.6.9
+job=${1:-test}
+case "$job" in
+  demo | test) ;;
+  *) echo "setup: unknown job '$job' (demo or test)" >&2; exit 2 ;;
+esac
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  echo "setup: adding the wasm32-unknown-unknown target"
+PYLN_PROTO_VERSION=26.6.9
+PYTHON=${PYTHON:-python3}
+
+say() { echo "setup: $*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+if ! have cargo || ! have rustup; then
+  echo "setup: cargo and rustup are needed (Rust with rustup: https://rustup.rs), and were not found on PATH" >&2
+  exit 1
+fi
+if ! have node || ! have npm; then
+  echo "setup: Node.js 20+ with npm is needed, and was not found on PATH" >&2
+  exit 1
+fi
+
+# --- Rust: the wasm target (and, for the tests, the linters CI runs) -------------------------
+installed_targets=$(rustup target list --installed 2>/dev/null || true)
+if ! grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
+  say "adding the Rust target wasm32-unknown-unknown (rustup, ~30 s)"
   rustup target add wasm32-unknown-unknown
 fi
-for comp in clippy rustfmt; do
-  if ! rustup component list --installed | grep -q "^$comp"; then
-    echo "setup: adding $comp"
-    rustup component add "$comp"
+if [ "$job" = test ]; then
+  installed_components=$(rustup component list --installed 2>/dev/null || true)
+  for comp in clippy rustfmt; do
+    if ! grep -q "^$comp" <<<"$installed_components"; then
+      say "adding $comp (rustup, ~20 s)"
+      rustup component add "$comp"
+    fi
+  done
+fi
+
+# --- Debian's packages, in one apt-get run ----------------------------------------------------
+# libsecp256k1 (C) is compiled for wasm32 with clang and archived with llvm-ar (gcc cannot
+# target wasm). Chromium for the browser tests and HEADLESS=1 (Playwright cannot download one).
+apt_pkgs=()
+apt_why=()
+if ! have clang || ! have llvm-ar; then
+  apt_pkgs+=(clang llvm)
+  apt_why+=("clang and llvm (to build libsecp256k1 for wasm32)")
+fi
+if [ "$job" = test ] || { [ -n "${HEADLESS:-}" ] && [ "${HEADLESS}" != 0 ]; }; then
+  if ! have chromium; then
+    apt_pkgs+=(chromium chromium-driver)
+    apt_why+=("chromium (headless browser)")
   fi
-done
-
-# libsecp256k1 (C) is compiled for wasm32 with clang and archived with llvm-ar; gcc cannot
-# target wasm. Debian's packages; only the wasm build needs them.
-if ! command -v clang >/dev/null || ! command -v llvm-ar >/dev/null; then
-  echo "setup: installing clang and llvm (to build libsecp256k1 for wasm32)"
+fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  why=$(printf '%s; ' "${apt_why[@]}")
+  say "installing Debian's ${why%; } (apt-get, ~1-2 min)"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang llvm >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
 fi
 
-# wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly.
+# --- wasm-bindgen-cli, the exact version of wasm-bindgen in Cargo.lock ------------------------
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
-have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')
-if [ "$have" != "$want" ]; then
-  echo "setup: installing wasm-bindgen-cli $want (found: ${have:-none})"
-  cargo install --quiet wasm-bindgen-cli --version "$want"
+if [ -z "$want" ]; then
+  echo "setup: no wasm-bindgen version found in Cargo.lock" >&2
+  exit 1
+fi
+found=""
+if have wasm-bindgen; then
+  found=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+fi
+if [ "$found" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (found: ${found:-none}; cargo compiles it, ~2-4 min)"
+  # --force: a binary deleted by hand is still "installed" in cargo's records, which would skip it.
+  cargo install --quiet --force wasm-bindgen-cli --version "$want"
 fi
 
-# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
-if ! command -v chromium >/dev/null; then
-  echo "setup: installing chromium"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
-
-# npm tools (binaryen's wasm-opt, playwright-core, ws), pinned by package-lock.json.
-for dir in . bench/browser; do
+# --- npm packages, pinned by package-lock.json ------------------------------------------------
+# The root's: binaryen's wasm-opt (the package build), playwright-core, ws, qrcode-generator.
+# bench/browser's (lnmessage, esbuild) only for the tests' benchmark smoke.
+npm_dirs=(.)
+[ "$job" = test ] && npm_dirs+=(bench/browser)
+for dir in "${npm_dirs[@]}"; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "setup: npm ci in $dir"
+    say "npm ci in $dir (~10-30 s)"
     (cd "$dir" && npm ci --silent --no-audit --no-fund)
   fi
 done
 
-PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c 'import pyln.proto.wire' 2>/dev/null; then
-  echo "setup: installing pyln-proto $PYLN_PROTO_VERSION (the independent BOLT 8 peer for interop tests)"
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check "pyln-proto==$PYLN_PROTO_VERSION"
+# --- pyln-proto, the independent BOLT 8 peer of the interop tests -----------------------------
+if [ "$job" = test ]; then
+  if ! "$PYTHON" -c 'import pyln.proto.wire' >/dev/null 2>&1; then
+    say "installing pyln-proto $PYLN_PROTO_VERSION (pip, ~10 s; the independent BOLT 8 peer for interop tests)"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check "pyln-proto==$PYLN_PROTO_VERSION"
+  fi
 fi
+exit 0

@@ -1160,6 +1160,36 @@ mod tests {
         assert_eq!(r.evaluate(&mut |_| None), Ok(()));
     }
 
+    /// Core Lightning's rule (ccan/rune `rune_add_restr`): only the first restriction can be
+    /// the unique id. Narrowing an unrestricted rune by `=ID` gives it that id (the fuzz crash
+    /// of `fuzz/corpus/rune/regression-unique-id-appended-to-unrestricted-rune`: the empty id);
+    /// narrowing a rune that has restrictions by `=ID` is refused, and never changes its id.
+    #[test]
+    fn restricting_by_a_unique_id() {
+        let m = master();
+        let bare = m.rune();
+        assert_eq!(bare.unique_id(), None);
+        let r = bare.restricted("=").unwrap();
+        assert_eq!((r.unique_id(), r.version()), (Some(""), None));
+        assert!(m.is_derived(&r));
+        let r = bare.restricted("=7-2&method=getinfo").unwrap();
+        assert_eq!((r.unique_id(), r.version()), (Some("7"), Some("2")));
+        assert_eq!(Rune::decode(&r.encode()), Ok(r.clone()));
+        assert_eq!(
+            r.restricted("=8"),
+            Err(RuneError::MisplacedUniqueId { index: 2 })
+        );
+        assert_eq!(
+            bare.restricted("method=getinfo&="),
+            Err(RuneError::MisplacedUniqueId { index: 1 })
+        );
+        // An empty field name beside another alternative is never a unique id.
+        assert_eq!(
+            bare.restricted("=1|method=getinfo"),
+            Err(RuneError::MisplacedUniqueId { index: 0 })
+        );
+    }
+
     #[test]
     fn derivation_by_third_party() {
         let m = master();

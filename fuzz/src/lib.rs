@@ -5,6 +5,8 @@
 //! Input formats are simple on purpose, so that seeds can be written by hand: [`Input`] reads single bytes, big-endian integers and `u16`-length-prefixed
 //! byte strings, and never fails (a short input reads as zeros / empty).
 
+pub mod targets;
+
 use lncommando::transport::{Initiator, Keypair, Responder, Transport};
 use std::sync::OnceLock;
 
