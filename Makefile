@@ -47,8 +47,9 @@ pkg: setup
 	./scripts/build-pkg.sh
 
 ## js-test: the JS API in Node 20 (ws) and in headless Chromium, the package's consumers
-## (npm pack, static page, Vite app, Node script), the admin panel, the fault modes, a short
-## soak and the benchmarks' smoke runs, against the test node.
+## (npm pack, static page, Vite app, Node script), the admin panel, the fault modes, the
+## hostile-node modes (Node and Chromium), a short soak and the benchmarks' smoke runs, against
+## the test node.
 js-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	node tests/js/node.mjs
@@ -56,6 +57,7 @@ js-test: pkg
 	node tests/consumers/run.mjs
 	node tests/js/panel.mjs
 	node tests/js/faults.mjs
+	node tests/js/hostile.mjs
 	LNC_SOAK_CALLS=5000 node tests/js/soak.mjs
 	LNC_BENCH_QUICK=1 $(CARGO) bench --quiet --bench core
 	LNC_BENCH_QUICK=1 node scripts/bench.mjs

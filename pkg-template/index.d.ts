@@ -31,7 +31,11 @@ export declare const ErrorCode: {
  *   error for the method, any other code), `timeout` / `aborted` / `too-large` / `bad-reply`
  *   (19535), or for -32600: `unreachable` (the WebSocket did not open), `handshake` (the BOLT 8
  *   handshake failed: wrong node id, not a Lightning node), `closed` (the connection ended),
- *   `transport` (a corrupted packet), `protocol` (the node broke BOLT 1), `ping-timeout`.
+ *   `transport` (a corrupted packet), `protocol` (the node broke BOLT 1), `ping-timeout`,
+ *   `ping-flood` (the node pinged far faster than BOLT 1 allows), `send-backlog` (the node
+ *   stopped reading: more than the send cap waited), `connect-timeout` (a reconnection attempt's
+ *   handshake did not finish in `timeoutMs`), `internal` (the wasm core failed, e.g. out of
+ *   memory: the connection ended, and the next connection gets a fresh core).
  * - `data`: the node's error `data`, when it sent some.
  *
  * Messages never contain the rune or the private key.
@@ -67,6 +71,11 @@ export interface ConnectOptions {
   keepaliveMs?: number;
   /** Cap on one reply's size in bytes (default 64 MiB): a larger reply fails its call with 19535 `too-large`. */
   maxReplyBytes?: number;
+  /**
+   * Memory budget in bytes for all replies being received at once, counted at their real cost
+   * (default twice `maxReplyBytes`): past it the largest fails with 19535 `too-large`.
+   */
+  maxBufferedBytes?: number;
   /** Aborts the connection attempt. */
   signal?: AbortSignal;
   /**
@@ -107,7 +116,9 @@ export interface CloseDetail { reason: string; message: string; willReconnect: b
 
 /**
  * A connection to one node. Events (`CustomEvent` with `detail`): `statechange`, `warning`,
- * `message`, `close`.
+ * `message`, `close`. `warning` and `message` events that arrived before {@link connect}
+ * resolved (e.g. a warning in the same packet as the node's `init`) are delivered to the first
+ * listener added for their type.
  */
 export declare class Connection extends EventTarget {
   /** `'connecting' | 'ready' | 'reconnecting' | 'closed'`. */
@@ -120,8 +131,14 @@ export declare class Connection extends EventTarget {
   commando<T = any>(method: string, params?: object | unknown[], options?: CallOptions): Promise<T>;
   /** Sends a custom message (use an odd type ≥ 32768). */
   sendMessage(type: number, payload: Uint8Array): void;
-  /** Closes the connection: pending calls reject with -32600 `closed`. */
+  /**
+   * Closes the connection: pending calls reject with -32600 `closed`, `state` becomes `closed`
+   * and the socket is ended (destroyed at once with `ws` in Node; a browser finishes the
+   * WebSocket close in the background). Resolves when that is done; never rejects.
+   */
   close(): Promise<void>;
+  /** Diagnostics: the memory, in bytes, that replies being received hold now (bounded by `maxBufferedBytes`). */
+  readonly bufferedBytes: number;
   addEventListener(type: 'statechange', listener: (e: CustomEvent<StateChangeDetail>) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: 'warning', listener: (e: CustomEvent<WarningDetail>) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: 'message', listener: (e: CustomEvent<MessageDetail>) => void, options?: boolean | AddEventListenerOptions): void;

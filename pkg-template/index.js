@@ -5,7 +5,7 @@
 // between them and the core. Every protocol decision (BOLT 8, BOLT 1, commando, runes) is made
 // in the wasm.
 
-import init, { WasmSession, decodeRune as wasmDecodeRune } from './lncommando_wasm.js';
+import init, { WasmSession, decodeRune as wasmDecodeRune, memoryBytes, __wbg_reset_state as resetWasm } from './lncommando_wasm.js';
 
 /** Error codes, as Core Lightning's `commando` uses them. */
 export const ErrorCode = Object.freeze({
@@ -31,19 +31,51 @@ export class CommandoError extends Error {
 }
 
 let loading;
-let exports;
-/** Loads and instantiates the wasm once; `connect` and `decodeRune` call it for you. */
+let loaded = false;
+// The error that broke the wasm instance (a trap: out of memory, a bug), until a fresh instance
+// replaces it; and the connections whose sessions live in the current instance.
+let broken = null;
+const live = new Set();
+const FAILED = Symbol('wasm failed');
+
+/** The wasm instance failed: every connection on it ends with reason `internal`. */
+function wasmFailed(e) {
+  if (broken) return;
+  broken = e ?? new Error('unknown failure');
+  for (const c of [...live]) c._internal(broken);
+  live.clear();
+}
+
+/** Calls into the wasm; on a trap (anything but the strings our bindings throw) marks the
+ * instance broken and returns FAILED. */
+function guard(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (typeof e === 'string') throw e;
+    wasmFailed(e);
+    return FAILED;
+  }
+}
+
+/** Loads and instantiates the wasm once; `connect` and `decodeRune` call it for you. After the
+ * instance has failed, the next call replaces it with a fresh one (the old one's memory goes). */
 export function ready() {
+  if (broken && loaded) {
+    resetWasm();
+    broken = null;
+  }
   if (!loading) {
     loading = (async () => {
       const url = new URL('./lncommando_wasm_bg.wasm', import.meta.url);
       if (url.protocol === 'file:') {
         // Node: fetch() cannot read files.
         const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-        exports = await init({ module_or_path: await fs.readFile(url) });
+        await init({ module_or_path: await fs.readFile(url) });
       } else {
-        exports = await init({ module_or_path: url });
+        await init({ module_or_path: url });
       }
+      loaded = true;
     })();
     loading.catch(() => { loading = undefined; });
   }
@@ -52,7 +84,9 @@ export function ready() {
 
 /** Diagnostics: the size of the wasm linear memory in bytes (0 before the wasm is loaded). */
 export function wasmMemoryBytes() {
-  return exports ? exports.memory.buffer.byteLength : 0;
+  if (!loaded) return 0;
+  const n = guard(() => memoryBytes());
+  return n === FAILED ? 0 : n;
 }
 
 /**
@@ -62,11 +96,28 @@ export function wasmMemoryBytes() {
 export async function decodeRune(rune) {
   if (typeof rune !== 'string' || rune === '') throw new TypeError('rune must be a non-empty string');
   await ready();
+  let r;
   try {
-    return wasmDecodeRune(rune);
+    r = guard(() => wasmDecodeRune(rune));
   } catch (e) {
     throw new TypeError(String(e));
   }
+  if (r === FAILED) throw new CommandoError(ErrorCode.NOT_CONNECTED, internalMessage(broken), 'internal');
+  return r;
+}
+
+function internalMessage(e) {
+  return `the protocol core failed (${e?.message ?? e}); call again: a fresh core is loaded for the next call`;
+}
+
+/** Ends a socket now: `ws`'s terminate() where there is one (Core Lightning never answers a
+ * close frame), else close() (a browser then finishes the closing on its own). */
+function dropSocket(ws) {
+  if (!ws) return;
+  try {
+    if (typeof ws.terminate === 'function') ws.terminate();
+    else if (ws.readyState <= 1) ws.close();
+  } catch { /* already closing */ }
 }
 
 const HEX_NODE_ID = /^0[23][0-9a-fA-F]{64}$/;
@@ -95,7 +146,7 @@ function checkOptions(o) {
     throw new TypeError('privateKey must be 64 hex digits');
   }
   if (o.rune !== undefined && (typeof o.rune !== 'string' || o.rune === '')) throw new TypeError('rune must be a non-empty string');
-  for (const k of ['timeoutMs', 'callTimeoutMs', 'keepaliveMs', 'maxReplyBytes']) {
+  for (const k of ['timeoutMs', 'callTimeoutMs', 'keepaliveMs', 'maxReplyBytes', 'maxBufferedBytes']) {
     if (o[k] !== undefined && !(typeof o[k] === 'number' && o[k] >= 0 && Number.isFinite(o[k]))) {
       throw new TypeError(`${k} must be a non-negative number`);
     }
@@ -115,6 +166,7 @@ function checkOptions(o) {
     callTimeoutMs: o.callTimeoutMs ?? 0,
     keepaliveMs: o.keepaliveMs ?? 30000,
     maxReplyBytes: o.maxReplyBytes ?? 64 * 1024 * 1024,
+    maxBufferedBytes: o.maxBufferedBytes ?? 2 * (o.maxReplyBytes ?? 64 * 1024 * 1024),
     WebSocket: WS,
     reconnect: rc && {
       initialDelayMs: rc.initialDelayMs ?? 500,
@@ -135,6 +187,7 @@ export async function connect(options) {
   await ready();
   const conn = new Connection(o);
   await conn._firstConnect(options.signal);
+  conn._connected();
   return conn;
 }
 
@@ -151,7 +204,11 @@ export class Connection extends EventTarget {
   #closedByUser = false;
   #onReady = null;
   #onFail = null;
-  #socketClosed = null;
+  #attemptTimer = null;
+  // 'warning' and 'message' events dispatched before connect() resolved (no listener could
+  // exist yet): replayed to the first listener of their type.
+  #early = new Map();
+  #buffering = true;
 
   constructor(o) {
     super();
@@ -167,6 +224,69 @@ export class Connection extends EventTarget {
     if (this.#state === s) return;
     this.#state = s;
     this.dispatchEvent(new CustomEvent('statechange', { detail: { state: s } }));
+  }
+
+  #emit(type, detail) {
+    if (this.#buffering) {
+      const q = this.#early.get(type) ?? [];
+      if (q.length < 32) q.push(detail);
+      this.#early.set(type, q);
+    }
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  addEventListener(type, listener, options) {
+    super.addEventListener(type, listener, options);
+    const q = this.#early.get(type);
+    if (q && listener) {
+      this.#early.delete(type);
+      queueMicrotask(() => {
+        for (const detail of q) this.dispatchEvent(new CustomEvent(type, { detail }));
+      });
+    }
+  }
+
+  /** connect() has resolved: events from now on go to the listeners as they come. */
+  _connected() {
+    this.#buffering = false;
+  }
+
+  /** Calls into this connection's wasm session; FAILED if the instance trapped. */
+  #w(f) {
+    return guard(f);
+  }
+
+  /** Diagnostics: what the partial replies held by this connection cost in memory. */
+  get bufferedBytes() {
+    const s = this.#session;
+    if (!s) return 0;
+    const n = this.#w(() => s.buffered());
+    return n === FAILED ? 0 : n;
+  }
+
+  /** The wasm instance failed (under this connection or another): end now, reason `internal`. */
+  _internal(e) {
+    live.delete(this);
+    this.#session = null; // never call into the failed instance again
+    const message = `the protocol core failed (${e?.message ?? e}); the connection was closed. Connect again: a new connection gets a fresh core.`;
+    const err = new CommandoError(ErrorCode.NOT_CONNECTED, message, 'internal');
+    clearInterval(this.#ticker);
+    clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#attemptTimer);
+    this.#ticker = this.#reconnectTimer = this.#attemptTimer = null;
+    const ws = this.#ws;
+    this.#ws = null;
+    dropSocket(ws);
+    for (const id of [...this.#pending.keys()]) this.#settle(id, err);
+    if (this.#state !== 'closed') {
+      this.dispatchEvent(new CustomEvent('close', { detail: { reason: 'internal', message, willReconnect: false } }));
+    }
+    if (this.#onFail) {
+      const fail = this.#onFail;
+      this.#onFail = this.#onReady = null;
+      fail(err);
+    }
+    this.#setState('closed');
   }
 
   _firstConnect(signal) {
@@ -205,11 +325,15 @@ export class Connection extends EventTarget {
     const o = this.#o;
     // Request ids stay below 2^53 so that they are exact JavaScript numbers.
     const firstId = Math.floor(Math.random() * 2 ** 20) * 2 ** 32;
+    let s;
     try {
-      this.#session = new WasmSession(o.nodeId, o.privateKey, o.maxReplyBytes, o.keepaliveMs, firstId, now());
+      s = guard(() => new WasmSession(o.nodeId, o.privateKey, o.maxReplyBytes, o.maxBufferedBytes, o.keepaliveMs, firstId, now()));
     } catch (e) {
       throw new TypeError(String(e));
     }
+    if (s === FAILED) throw new CommandoError(ErrorCode.NOT_CONNECTED, internalMessage(broken), 'internal');
+    this.#session = s;
+    live.add(this);
   }
 
   #open() {
@@ -231,19 +355,18 @@ export class Connection extends EventTarget {
     };
     ws.onmessage = (e) => {
       if (this.#session !== session || typeof e.data === 'string') return;
-      session.receive(new Uint8Array(e.data), now());
+      if (this.#w(() => session.receive(new Uint8Array(e.data), now())) === FAILED) return;
       this.#pump();
     };
     const gone = (detail) => {
       if (this.#ws === ws) this.#ws = null;
-      this.#socketClosed?.();
       if (this.#session !== session) return;
       if (!opened) {
         // The socket never opened: nothing listening, refused upgrade, bad TLS, …
-        session.close();
+        if (this.#w(() => session.close()) === FAILED) return;
         this.#drain(new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${detail}`, 'unreachable'));
       } else {
-        session.lost();
+        if (this.#w(() => session.lost()) === FAILED) return;
         this.#pump();
       }
     };
@@ -259,7 +382,8 @@ export class Connection extends EventTarget {
     }
     if (o.keepaliveMs > 0 && !this.#ticker) {
       this.#ticker = unrefTimer(setInterval(() => {
-        this.#session?.tick(now());
+        const s = this.#session;
+        if (!s || this.#w(() => s.tick(now())) === FAILED) return;
         this.#pump();
       }, Math.max(250, o.keepaliveMs / 4)));
     }
@@ -271,16 +395,27 @@ export class Connection extends EventTarget {
     if (!session) return;
     const ws = this.#ws;
     if (ws && ws.readyState === 1) {
-      let bytes;
-      while ((bytes = session.transmit()) !== undefined) ws.send(bytes);
+      for (;;) {
+        const bytes = this.#w(() => session.transmit());
+        if (bytes === FAILED) return;
+        if (bytes === undefined) break;
+        ws.send(bytes);
+      }
+      // The core bounds what waits to be sent, the socket's backlog included.
+      if (this.#w(() => session.socketBacklog(ws.bufferedAmount ?? 0)) === FAILED) return;
     }
-    let ev;
-    while ((ev = session.event()) !== undefined) this.#handle(ev);
+    while (this.#session === session) {
+      const ev = this.#w(() => session.event());
+      if (ev === FAILED || ev === undefined) return;
+      this.#handle(ev);
+    }
   }
 
   #handle(ev) {
     switch (ev[0]) {
       case 'ready':
+        clearTimeout(this.#attemptTimer);
+        this.#attemptTimer = null;
         this.#attempt = 0;
         this.#setState('ready');
         this.#onReady?.();
@@ -320,10 +455,10 @@ export class Connection extends EventTarget {
         break;
       }
       case 'warning':
-        this.dispatchEvent(new CustomEvent('warning', { detail: { message: ev[1], isError: ev[2] } }));
+        this.#emit('warning', { message: ev[1], isError: ev[2] });
         break;
       case 'message':
-        this.dispatchEvent(new CustomEvent('message', { detail: { type: ev[1], payload: ev[2] } }));
+        this.#emit('message', { type: ev[1], payload: ev[2] });
         break;
       case 'closed':
         this.#closed(ev[1], ev[2]);
@@ -351,9 +486,7 @@ export class Connection extends EventTarget {
   #closed(reason, message, err) {
     const ws = this.#ws;
     this.#ws = null;
-    if (ws && ws.readyState <= 1) {
-      try { ws.close(); } catch { /* already closing */ }
-    }
+    dropSocket(ws);
     const error = err ?? new CommandoError(ErrorCode.NOT_CONNECTED, message, reason === 'local' ? 'closed' : reason);
     const retry = !this.#closedByUser && !!this.#o.reconnect && (this.#state === 'ready' || this.#state === 'reconnecting')
       && this.#attempt < this.#o.reconnect.maxAttempts;
@@ -379,6 +512,18 @@ export class Connection extends EventTarget {
           this.#open();
         } catch (e) {
           this.#closed('unreachable', String(e?.message ?? e));
+          return;
+        }
+        // Each attempt has the connect deadline: a node that accepts and then stalls the
+        // handshake fails this attempt (reason connect-timeout), and the backoff goes on.
+        const session = this.#session;
+        if (this.#o.timeoutMs > 0 && session) {
+          this.#attemptTimer = unrefTimer(setTimeout(() => {
+            this.#attemptTimer = null;
+            if (this.#session !== session) return;
+            if (this.#w(() => session.connectTimedOut()) === FAILED) return;
+            this.#pump();
+          }, this.#o.timeoutMs));
         }
       }, delay));
       return;
@@ -389,20 +534,23 @@ export class Connection extends EventTarget {
   #shutdown() {
     clearInterval(this.#ticker);
     clearTimeout(this.#reconnectTimer);
-    this.#ticker = this.#reconnectTimer = null;
-    if (this.#session) {
-      this.#session.close();
-      let ev;
-      while ((ev = this.#session.event()) !== undefined) {
-        if (ev[0] === 'failed') this.#handle(ev);
+    clearTimeout(this.#attemptTimer);
+    this.#ticker = this.#reconnectTimer = this.#attemptTimer = null;
+    const session = this.#session;
+    if (session) {
+      if (this.#w(() => session.close()) !== FAILED) {
+        for (;;) {
+          const ev = this.#w(() => session.event());
+          if (ev === FAILED || ev === undefined) break;
+          if (ev[0] === 'failed') this.#handle(ev);
+        }
       }
     }
     this.#session = null;
+    live.delete(this);
     const ws = this.#ws;
     this.#ws = null;
-    if (ws && ws.readyState <= 1) {
-      try { ws.close(); } catch { /* already closing */ }
-    }
+    dropSocket(ws);
     for (const id of [...this.#pending.keys()]) {
       this.#settle(id, new CommandoError(ErrorCode.NOT_CONNECTED, 'connection closed', 'closed'));
     }
@@ -441,16 +589,20 @@ export class Connection extends EventTarget {
         reject(new CommandoError(ErrorCode.NOT_CONNECTED, 'not connected', 'closed'));
         return;
       }
+      const session = this.#session;
       let id;
       try {
-        id = this.#session.request(method, paramsJson, rune, filterJson);
+        id = this.#w(() => session.request(method, paramsJson, rune, filterJson));
       } catch (e) {
         throw new TypeError(String(e));
       }
-      const session = this.#session;
+      if (id === FAILED) {
+        reject(new CommandoError(ErrorCode.NOT_CONNECTED, internalMessage(broken), 'internal'));
+        return;
+      }
       let timer = null;
       const onAbort = () => {
-        session.cancel(id);
+        this.#w(() => session.cancel(id));
         this.#settle(id, new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted'));
       };
       const cleanup = () => {
@@ -460,7 +612,7 @@ export class Connection extends EventTarget {
       this.#pending.set(id, { resolve, reject, cleanup });
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
-          session.cancel(id);
+          this.#w(() => session.cancel(id));
           this.#settle(id, new CommandoError(ErrorCode.LOCAL, `no reply within ${timeoutMs} ms`, 'timeout'));
         }, timeoutMs);
       }
@@ -480,25 +632,29 @@ export class Connection extends EventTarget {
     msg[0] = type >> 8;
     msg[1] = type & 255;
     msg.set(payload, 2);
-    this.#session.sendMessage(msg);
+    const session = this.#session;
+    let r;
+    try {
+      r = this.#w(() => session.sendMessage(msg));
+    } catch (e) {
+      throw new CommandoError(ErrorCode.NOT_CONNECTED, String(e), 'transport');
+    }
+    if (r === FAILED) throw new CommandoError(ErrorCode.NOT_CONNECTED, internalMessage(broken), 'internal');
     this.#pump();
   }
 
-  /** Closes the connection; pending calls reject with -32600 `closed`. Resolves once closed. */
+  /**
+   * Closes the connection: pending calls reject with -32600 `closed`, the state is `closed`,
+   * and the socket is ended (in Node with `ws`, destroyed at once; a browser finishes the
+   * WebSocket closing on its own, which against Core Lightning, which ignores close frames,
+   * can take it a while in the background). Resolves once all that is done; never rejects.
+   */
   close() {
     this.#closedByUser = true;
     if (this.#state === 'closed') return Promise.resolve();
-    const ws = this.#ws;
-    const socketGone = new Promise((resolve) => {
-      if (!ws || ws.readyState >= 2) return resolve();
-      this.#socketClosed = resolve;
-      unrefTimer(setTimeout(resolve, 1000));
-    });
-    if (this.#session) {
-      this.#session.close();
-      this.#pump();
-    }
+    const session = this.#session;
+    if (session && this.#w(() => session.close()) !== FAILED) this.#pump();
     this.#shutdown();
-    return socketGone;
+    return Promise.resolve();
   }
 }

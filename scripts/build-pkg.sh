@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p lncommando-wasm
 out=target/pkg-build
 rm -rf "$out" pkg
-wasm-bindgen --target web --out-dir "$out" --out-name lncommando_wasm \
+# --experimental-reset-state-function: after a trap the JS API replaces the instance (fresh
+# memory) with __wbg_reset_state() instead of leaving every later call broken.
+wasm-bindgen --target web --experimental-reset-state-function --out-dir "$out" --out-name lncommando_wasm \
   target/wasm32-unknown-unknown/wasm/lncommando_wasm.wasm
 if [ -x node_modules/.bin/wasm-opt ]; then
   node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \

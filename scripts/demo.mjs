@@ -27,7 +27,7 @@ const stop = () => {
 };
 
 if (!headless) {
-  console.log(`\nadmin panel: ${pageUrl}\n\n(the link carries the rune: it stays on this machine; Ctrl-C to stop)`);
+  console.log(`\nadmin panel: ${pageUrl}\n\n(the link carries the rune: it stays on this machine. The panel shows the node the link names and\nconnects when you click "Connect to this node". Ctrl-C to stop)`);
   process.on('SIGINT', () => {
     stop();
     process.exit(0);
@@ -39,6 +39,8 @@ if (!headless) {
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(pageUrl);
+    // A link never connects by itself to a node that is not remembered: confirm it, as a person would.
+    await page.click('#link-connect', { timeout: 30000 });
     await page.waitForFunction(() => document.querySelector('#state')?.textContent.trim() === 'ready', null, { timeout: 30000 });
     await page.waitForFunction(() => document.querySelector('#summary-alias')?.textContent.trim(), null, { timeout: 30000 });
     await page.waitForTimeout(500); // Let funds and channels render for the screenshot.

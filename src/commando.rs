@@ -210,22 +210,39 @@ pub enum Reassembled {
 ///
 /// Pending replies sit in a small vector: a client has tens, rarely thousands, of calls in
 /// flight, and a linear scan of ids costs less than a hash map's code in every browser's wasm.
-/// A reply's chunks are kept as they come and joined once, at their exact total size, when the
-/// last one arrives: memory peaks at twice the reply, not at the three to four times a doubling
-/// buffer reaches (in wasm, memory once grown is never given back).
+/// A reply's chunks are kept as they come (small ones appended to the previous piece, up to
+/// [`PIECE_LEN`]) and joined once, at their exact total size, when the last one arrives: memory
+/// peaks at twice the reply, not at the three to four times a doubling buffer reaches (in wasm,
+/// memory once grown is never given back).
+///
+/// Memory is bounded twice: each reply by `max_reply` bytes of content, and all partial replies
+/// together by a budget counted at their real cost (each piece's allocated capacity plus
+/// [`PIECE_OVERHEAD`]), so that a node sending millions of tiny or empty chunks cannot hold more
+/// than the budget either. Empty non-final chunks store nothing.
 pub struct Reassembler {
     max_reply: usize,
+    budget: usize,
+    cost: usize,
     pending: Vec<Partial>,
 }
+
+/// Chunks smaller than this are appended to the previous piece of their reply.
+pub const PIECE_LEN: usize = 65536;
+/// What one stored piece costs beyond its bytes (its `Vec` header and the allocator's).
+pub const PIECE_OVERHEAD: usize = 32;
 
 struct Partial {
     id: u64,
     chunks: Vec<Vec<u8>>,
     size: usize,
+    cost: usize,
 }
 
 impl Partial {
     fn join(self, last: &[u8]) -> Vec<u8> {
+        if self.chunks.is_empty() {
+            return last.to_vec();
+        }
         let mut out = Vec::with_capacity(self.size + last.len());
         for c in &self.chunks {
             out.extend_from_slice(c);
@@ -233,19 +250,57 @@ impl Partial {
         out.extend_from_slice(last);
         out
     }
+
+    /// Stores a non-final chunk; returns the change in cost.
+    fn store(&mut self, chunk: &[u8]) -> usize {
+        if chunk.is_empty() {
+            return 0;
+        }
+        let before = self.cost;
+        match self.chunks.last_mut() {
+            Some(prev) if prev.len() + chunk.len() <= PIECE_LEN => {
+                let cap = prev.capacity();
+                prev.extend_from_slice(chunk);
+                self.cost = self.cost - cap + prev.capacity();
+            }
+            _ => {
+                let cap = self.chunks.capacity();
+                self.chunks.push(chunk.to_vec());
+                let grown = self.chunks.capacity() - cap;
+                self.cost += chunk.len() + PIECE_OVERHEAD + grown * core::mem::size_of::<Vec<u8>>();
+            }
+        }
+        self.size += chunk.len();
+        self.cost - before
+    }
 }
 
 impl Reassembler {
-    /// A reassembler capping each reply at `max_reply` bytes.
+    /// A reassembler capping each reply at `max_reply` bytes, with no budget for all of them
+    /// together beyond that (see [`Reassembler::with_budget`]).
     pub fn new(max_reply: usize) -> Reassembler {
+        Reassembler::with_budget(max_reply, usize::MAX)
+    }
+
+    /// A reassembler capping each reply at `max_reply` bytes and the cost of all partial
+    /// replies together at `budget` bytes (see [`Reassembler::shed`]).
+    pub fn with_budget(max_reply: usize, budget: usize) -> Reassembler {
         Reassembler {
             max_reply,
+            budget,
+            cost: 0,
             pending: Vec::new(),
         }
     }
 
     fn position(&self, id: u64) -> Option<usize> {
         self.pending.iter().position(|p| p.id == id)
+    }
+
+    fn remove(&mut self, i: usize) -> Partial {
+        let p = self.pending.remove(i);
+        self.cost -= p.cost;
+        p
     }
 
     /// Starts awaiting a reply for `id`.
@@ -255,6 +310,7 @@ impl Reassembler {
                 id,
                 chunks: Vec::new(),
                 size: 0,
+                cost: 0,
             });
         }
     }
@@ -264,7 +320,7 @@ impl Reassembler {
     pub fn forget(&mut self, id: u64) -> bool {
         match self.position(id) {
             Some(i) => {
-                self.pending.remove(i);
+                self.remove(i);
                 true
             }
             None => false,
@@ -281,9 +337,14 @@ impl Reassembler {
         self.pending.iter().map(|p| p.id)
     }
 
-    /// Bytes held in partial replies.
+    /// Bytes of content held in partial replies.
     pub fn buffered(&self) -> usize {
         self.pending.iter().map(|p| p.size).sum()
+    }
+
+    /// What the partial replies cost in memory, as counted against the budget.
+    pub fn cost(&self) -> usize {
+        self.cost
     }
 
     /// Takes one reply chunk: `last` for 0x594d, the id and the chunk's bytes.
@@ -291,19 +352,30 @@ impl Reassembler {
         let Some(i) = self.position(id) else {
             return Reassembled::Ignored { id };
         };
-        let p = &mut self.pending[i];
-        let size = p.size.saturating_add(chunk.len());
+        let size = self.pending[i].size.saturating_add(chunk.len());
         if size > self.max_reply {
-            self.pending.remove(i);
+            self.remove(i);
             return Reassembled::TooLarge { id, size };
         }
         if last {
-            let reply = self.pending.remove(i).join(chunk);
+            let reply = self.remove(i).join(chunk);
             return Reassembled::Complete { id, reply };
         }
-        p.chunks.push(chunk.to_vec());
-        p.size = size;
+        let added = self.pending[i].store(chunk);
+        self.cost += added;
         Reassembled::Partial
+    }
+
+    /// While the partial replies cost more than the budget, gives up the largest of them
+    /// (forgotten like a reply past its cap): returns its id and size, or `None` once within
+    /// the budget. Call after each [`Reassembler::push`] until it returns `None`.
+    pub fn shed(&mut self) -> Option<(u64, usize)> {
+        if self.cost <= self.budget {
+            return None;
+        }
+        let i = (0..self.pending.len()).max_by_key(|&i| self.pending[i].cost)?;
+        let p = self.remove(i);
+        Some((p.id, p.size))
     }
 }
 
@@ -504,6 +576,49 @@ mod tests {
         r.expect(4);
         assert!(r.forget(4));
         assert_eq!(r.push(4, b"late", true), Reassembled::Ignored { id: 4 });
+    }
+
+    #[test]
+    fn budget_counts_real_cost_and_sheds_the_largest() {
+        let mut r = Reassembler::with_budget(1 << 20, 10_000);
+        for id in 1..=3 {
+            r.expect(id);
+        }
+        // Empty non-final chunks store nothing; tiny ones share a piece.
+        for _ in 0..1000 {
+            assert_eq!(r.push(1, b"", false), Reassembled::Partial);
+        }
+        assert_eq!((r.buffered(), r.cost()), (0, 0));
+        for _ in 0..1000 {
+            assert_eq!(r.push(1, b"x", false), Reassembled::Partial);
+        }
+        assert_eq!(r.buffered(), 1000);
+        assert!(
+            // One piece: its doubled capacity, its overhead and the piece list's slots.
+            r.cost() >= 1000 && r.cost() <= 2048 + PIECE_OVERHEAD + 4 * 24,
+            "{}",
+            r.cost()
+        );
+        assert_eq!(r.shed(), None);
+        assert_eq!(r.push(2, &[b'y'; 3000], false), Reassembled::Partial);
+        assert_eq!(r.push(3, &[b'z'; 7000], false), Reassembled::Partial);
+        assert!(r.cost() > 10_000);
+        // The largest goes first, and only as many as needed.
+        assert_eq!(r.shed(), Some((3, 7000)));
+        assert_eq!(r.shed(), None);
+        assert!(!r.is_expected(3) && r.is_expected(1) && r.is_expected(2));
+        assert_eq!(r.push(3, b"late", true), Reassembled::Ignored { id: 3 });
+        let mut whole = vec![b'x'; 1000];
+        whole.push(b'!');
+        assert_eq!(
+            r.push(1, b"!", true),
+            Reassembled::Complete {
+                id: 1,
+                reply: whole
+            }
+        );
+        assert!(r.forget(2));
+        assert_eq!(r.cost(), 0);
     }
 
     #[test]

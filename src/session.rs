@@ -27,6 +27,19 @@ pub struct Config {
     /// Largest number of bytes handed out by one [`Session::poll_transmit`] call (one WebSocket
     /// frame); packets are never split across calls, so a call may return up to one packet more.
     pub max_transmit: usize,
+    /// Budget for everything received and not yet handed out: all partial replies together,
+    /// counted at their real memory cost. Past it the largest partial reply fails with
+    /// [`RequestFailure::TooLarge`].
+    pub max_buffered: usize,
+    /// Pings the node may send in a burst before the rate limit applies.
+    pub ping_burst: u32,
+    /// One more ping allowed per this many milliseconds (BOLT 1 asks for at most one per 30 s;
+    /// a node pinging far faster is dropped with [`CloseReason::PingFlood`]).
+    pub ping_refill_ms: u64,
+    /// Cap on bytes queued to send: the session's own queue plus what the shell reports its
+    /// socket still holds ([`Session::set_socket_backlog`]). Past it the session closes with
+    /// [`CloseReason::SendBacklog`] (a node that stops reading while making us send).
+    pub max_send_backlog: usize,
 }
 
 impl Default for Config {
@@ -35,6 +48,10 @@ impl Default for Config {
             max_reply_len: commando::DEFAULT_MAX_REPLY_LEN,
             keepalive_ms: None,
             max_transmit: 65536,
+            max_buffered: 2 * commando::DEFAULT_MAX_REPLY_LEN,
+            ping_burst: 10,
+            ping_refill_ms: 3000,
+            max_send_backlog: 64 * 1024 * 1024,
         }
     }
 }
@@ -74,6 +91,18 @@ pub enum CloseReason {
     },
     /// Keep-alive: nothing arrived for two intervals, ping unanswered.
     PingTimeout,
+    /// The handshake and `init` did not complete within the shell's connect deadline (the shell
+    /// owns that timer and calls [`Session::connect_timed_out`]).
+    ConnectTimeout,
+    /// The node sent pings far faster than BOLT 1 allows (past [`Config::ping_burst`] and
+    /// [`Config::ping_refill_ms`]).
+    PingFlood,
+    /// More than [`Config::max_send_backlog`] bytes were waiting to be sent: the node stopped
+    /// reading.
+    SendBacklog {
+        /// Bytes waiting when the cap was passed.
+        bytes: usize,
+    },
     /// Closed by our side.
     Local,
 }
@@ -96,6 +125,16 @@ impl core::fmt::Display for CloseReason {
             }
             CloseReason::PeerClosed { during_init: false } => f.write_str("connection closed"),
             CloseReason::PingTimeout => f.write_str("peer stopped answering (ping timeout)"),
+            CloseReason::ConnectTimeout => {
+                f.write_str("no handshake and init within the connect deadline")
+            }
+            CloseReason::PingFlood => {
+                f.write_str("peer sent pings far faster than BOLT 1 allows (ping flood)")
+            }
+            CloseReason::SendBacklog { bytes } => write!(
+                f,
+                "peer stopped reading: {bytes} bytes waiting to be sent (send backlog cap)"
+            ),
             CloseReason::Local => f.write_str("closed by the client"),
         }
     }
@@ -103,7 +142,7 @@ impl core::fmt::Display for CloseReason {
 
 impl CloseReason {
     /// A short machine-readable name: `handshake`, `transport`, `protocol`, `closed`,
-    /// `ping-timeout` or `local`.
+    /// `ping-timeout`, `connect-timeout`, `ping-flood`, `send-backlog` or `local`.
     pub fn kind(&self) -> &'static str {
         match self {
             CloseReason::Handshake(_) => "handshake",
@@ -114,6 +153,9 @@ impl CloseReason {
             | CloseReason::NoInit(_) => "protocol",
             CloseReason::PeerClosed { .. } => "closed",
             CloseReason::PingTimeout => "ping-timeout",
+            CloseReason::ConnectTimeout => "connect-timeout",
+            CloseReason::PingFlood => "ping-flood",
+            CloseReason::SendBacklog { .. } => "send-backlog",
             CloseReason::Local => "local",
         }
     }
@@ -125,6 +167,12 @@ pub enum RequestFailure {
     /// The reply grew past [`Config::max_reply_len`].
     TooLarge {
         /// Size reached when it was cut off.
+        size: usize,
+    },
+    /// All partial replies together passed [`Config::max_buffered`], and this one was the
+    /// largest: it was given up to stay within the budget.
+    OverBudget {
+        /// Size it had reached.
         size: usize,
     },
     /// The reply is not a JSON-RPC response.
@@ -243,6 +291,14 @@ pub struct Session {
     next_id: u64,
     keepalive: Keepalive,
     closed: Option<CloseReason>,
+    /// Ping rate limit: a token bucket of `ping_burst`, refilled one per `ping_refill_ms`.
+    ping_tokens: u32,
+    ping_refilled_at: u64,
+    ping_burst: u32,
+    ping_refill_ms: u64,
+    /// Bytes the shell's socket holds unsent, and the cap on everything waiting to be sent.
+    socket_backlog: usize,
+    max_send_backlog: usize,
 }
 
 impl From<ConnectionError> for CloseReason {
@@ -271,12 +327,18 @@ impl Session {
         Ok(Session {
             conn: Connection::initiator(init, config.max_transmit),
             state: State::Handshake,
-            reassembler: Reassembler::new(config.max_reply_len),
+            reassembler: Reassembler::with_budget(config.max_reply_len, config.max_buffered),
             queued: Vec::new(),
             events: VecDeque::new(),
             next_id: first_id,
             keepalive: Keepalive::new(config.keepalive_ms, now_ms),
             closed: None,
+            ping_tokens: config.ping_burst,
+            ping_refilled_at: now_ms,
+            ping_burst: config.ping_burst,
+            ping_refill_ms: config.ping_refill_ms.max(1),
+            socket_backlog: 0,
+            max_send_backlog: config.max_send_backlog,
         })
     }
 
@@ -293,6 +355,51 @@ impl Session {
     /// Requests awaiting a reply (sent or queued).
     pub fn pending(&self) -> usize {
         self.reassembler.expected().count()
+    }
+
+    /// What the partial replies held cost in memory (bounded by [`Config::max_buffered`]).
+    pub fn buffered(&self) -> usize {
+        self.reassembler.cost()
+    }
+
+    /// Bytes waiting to be sent: the session's queue plus the socket's reported backlog
+    /// (bounded by [`Config::max_send_backlog`]).
+    pub fn send_backlog(&self) -> usize {
+        self.conn
+            .transmit_pending()
+            .saturating_add(self.socket_backlog)
+    }
+
+    /// The shell reports how many bytes its socket still holds unsent (a WebSocket's
+    /// `bufferedAmount`); past [`Config::max_send_backlog`] in all, the session closes with
+    /// [`CloseReason::SendBacklog`].
+    pub fn set_socket_backlog(&mut self, bytes: usize) {
+        self.socket_backlog = bytes;
+        self.check_backlog();
+    }
+
+    fn check_backlog(&mut self) {
+        let bytes = self.send_backlog();
+        if bytes > self.max_send_backlog {
+            self.close(CloseReason::SendBacklog { bytes });
+        }
+    }
+
+    /// Takes one ping from the rate limit; false when the node pings too often.
+    fn allow_ping(&mut self, now_ms: u64) -> bool {
+        let earned = now_ms.saturating_sub(self.ping_refilled_at) / self.ping_refill_ms;
+        if earned > 0 {
+            let tokens = u64::from(self.ping_tokens).saturating_add(earned);
+            self.ping_tokens = tokens.min(u64::from(self.ping_burst)) as u32;
+            self.ping_refilled_at = self
+                .ping_refilled_at
+                .saturating_add(earned.saturating_mul(self.ping_refill_ms));
+        }
+        if self.ping_tokens == 0 {
+            return false;
+        }
+        self.ping_tokens -= 1;
+        true
     }
 
     fn set_state(&mut self, state: State) {
@@ -337,6 +444,7 @@ impl Session {
             State::Ready => {
                 self.reassembler.expect(id);
                 self.send_request(id, &body);
+                self.check_backlog();
             }
             State::Handshake | State::Init => {
                 self.reassembler.expect(id);
@@ -363,6 +471,7 @@ impl Session {
     pub fn send_message(&mut self, msg: &[u8]) -> Result<(), TransportError> {
         if self.state == State::Ready {
             self.conn.send(&[msg])?;
+            self.check_backlog();
         }
         Ok(())
     }
@@ -395,8 +504,11 @@ impl Session {
         loop {
             match self.conn.next_message() {
                 Ok(Some(msg)) => {
-                    if let Err(reason) = self.handle(&msg) {
+                    if let Err(reason) = self.handle(&msg, now_ms) {
                         return self.close(reason);
+                    }
+                    if self.state == State::Closed {
+                        return;
                     }
                 }
                 Ok(None) => return,
@@ -405,7 +517,7 @@ impl Session {
         }
     }
 
-    fn handle(&mut self, bytes: &[u8]) -> Result<(), CloseReason> {
+    fn handle(&mut self, bytes: &[u8], now_ms: u64) -> Result<(), CloseReason> {
         let msg = Message::decode(bytes).map_err(CloseReason::Malformed)?;
         if self.state == State::Init {
             let Message::Init(init) = msg else {
@@ -428,6 +540,9 @@ impl Session {
         match msg {
             Message::Init(_) => {} // A second init: harmless, ignored.
             Message::Ping(ping) => {
+                if !self.allow_ping(now_ms) {
+                    return Err(CloseReason::PingFlood);
+                }
                 if let Some(pong) = wire::pong_for(&ping) {
                     self.send_message(&pong).map_err(CloseReason::Transport)?;
                 }
@@ -445,7 +560,16 @@ impl Session {
                 commando::REPLY_CONTINUES | commando::REPLY_TERMINATES => {
                     let last = c.typ == commando::REPLY_TERMINATES;
                     let event = match self.reassembler.push(c.id, c.body, last) {
-                        Reassembled::Partial | Reassembled::Ignored { .. } => return Ok(()),
+                        Reassembled::Partial => {
+                            while let Some((id, size)) = self.reassembler.shed() {
+                                self.events.push_back(Event::Failed {
+                                    id,
+                                    failure: RequestFailure::OverBudget { size },
+                                });
+                            }
+                            return Ok(());
+                        }
+                        Reassembled::Ignored { .. } => return Ok(()),
                         Reassembled::Complete { id, reply } => {
                             match commando::classify_reply(&reply) {
                                 Ok(outcome) => Event::Reply { id, reply, outcome },
@@ -492,6 +616,14 @@ impl Session {
                 let _ = self.send_message(&wire::encode_ping(1, 0));
             }
             KeepaliveAction::TimedOut => self.close(CloseReason::PingTimeout),
+        }
+    }
+
+    /// The shell's connect deadline passed: closes with [`CloseReason::ConnectTimeout`] unless
+    /// the session is already ready (or closed).
+    pub fn connect_timed_out(&mut self) {
+        if matches!(self.state, State::Handshake | State::Init) {
+            self.close(CloseReason::ConnectTimeout);
         }
     }
 

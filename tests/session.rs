@@ -661,3 +661,223 @@ proptest! {
         prop_assert_eq!(c.pending(), 0);
     }
 }
+
+/// Moves the client's bytes to the node, and the node's to the client at `now`.
+fn pump_at(c: &mut Session, n: &mut NodeSession, now: u64) {
+    loop {
+        let mut moved = false;
+        while let Some(b) = c.poll_transmit() {
+            n.receive(&b, now);
+            moved = true;
+        }
+        while let Some(b) = n.poll_transmit() {
+            c.receive(&b, now);
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+fn pongs(n: &mut NodeSession) -> usize {
+    node_events(n)
+        .iter()
+        .filter(|e| matches!(e, NodeEvent::Message { typ: 19, .. }))
+        .count()
+}
+
+#[test]
+fn ping_flood_closes_with_its_own_reason() {
+    let config = Config {
+        ping_burst: 3,
+        ping_refill_ms: 1000,
+        ..Config::default()
+    };
+    let (mut c, mut n) = (client_with(config), node());
+    pump(&mut c, &mut n);
+    events(&mut c);
+    let id = c.request("getinfo", "{}", "r", None).unwrap();
+    // One ping a second for a minute, after a burst of three: all answered.
+    for _ in 0..3 {
+        n.send(&wire::encode_ping(4, 0)).unwrap();
+    }
+    pump_at(&mut c, &mut n, 0);
+    for t in 1..=60 {
+        n.send(&wire::encode_ping(4, 0)).unwrap();
+        pump_at(&mut c, &mut n, t * 1000);
+    }
+    assert_eq!(pongs(&mut n), 63);
+    assert_eq!(c.state(), State::Ready);
+    // Then four in the same second: the fourth is one too many.
+    for _ in 0..4 {
+        n.send(&wire::encode_ping(4, 0)).unwrap();
+    }
+    pump_at(&mut c, &mut n, 61_000);
+    assert_eq!(c.state(), State::Closed);
+    assert_eq!(c.close_reason(), Some(&CloseReason::PingFlood));
+    assert_eq!(CloseReason::PingFlood.kind(), "ping-flood");
+    let ev = events(&mut c);
+    assert!(ev.contains(&Event::Failed {
+        id,
+        failure: RequestFailure::Closed(CloseReason::PingFlood)
+    }));
+}
+
+#[test]
+fn a_node_that_stops_reading_hits_the_send_backlog_cap() {
+    let config = Config {
+        max_send_backlog: 200_000,
+        ..Config::default()
+    };
+    // Pongs pile up in the session's queue (the shell sends nothing): three of 65 531 bytes fit,
+    // the fourth passes the cap.
+    let (mut c, mut n) = (client_with(config.clone()), node());
+    pump(&mut c, &mut n);
+    events(&mut c);
+    for _ in 0..4 {
+        n.send(&wire::encode_ping(65531, 0)).unwrap();
+    }
+    while let Some(b) = n.poll_transmit() {
+        c.receive(&b, 0);
+    }
+    let Some(CloseReason::SendBacklog { bytes }) = c.close_reason().cloned() else {
+        panic!("{:?}", c.close_reason())
+    };
+    assert!(bytes > 200_000 && bytes < 4 * 65600, "{bytes}");
+    // The socket's backlog counts too.
+    let (mut c, mut n) = (client_with(config), node());
+    pump(&mut c, &mut n);
+    c.set_socket_backlog(150_000);
+    assert_eq!(c.state(), State::Ready);
+    c.request(
+        "echo",
+        &format!("{{\"s\":\"{}\"}}", "x".repeat(60_000)),
+        "r",
+        None,
+    )
+    .unwrap();
+    assert_eq!(c.state(), State::Closed);
+    assert_eq!(
+        c.close_reason().map(CloseReason::kind),
+        Some("send-backlog")
+    );
+}
+
+#[test]
+fn tiny_and_empty_chunks_are_bounded_by_the_budget() {
+    let config = Config {
+        max_buffered: 30_000,
+        ..Config::default()
+    };
+    let (mut c, mut n) = (client_with(config), node());
+    pump(&mut c, &mut n);
+    events(&mut c);
+    let ids: Vec<u64> = (0..4)
+        .map(|_| c.request("x", "{}", "r", None).unwrap())
+        .collect();
+    pump(&mut c, &mut n);
+    // 50 000 empty chunks on one id, then 60 000 one-byte chunks spread over four ids.
+    for k in 0..50_000u32 {
+        n.send(&commando_chunk(ids[0], b"", false)).unwrap();
+        if k % 10_000 == 0 {
+            pump(&mut c, &mut n);
+        }
+    }
+    pump(&mut c, &mut n);
+    assert_eq!(c.buffered(), 0);
+    let mut failed = Vec::new();
+    for k in 0..60_000usize {
+        n.send(&commando_chunk(ids[k % 4], b"y", false)).unwrap();
+        if k % 1000 == 0 {
+            pump(&mut c, &mut n);
+            assert!(c.buffered() <= 30_000, "{}", c.buffered());
+            shed(&mut c, &mut failed);
+        }
+    }
+    pump(&mut c, &mut n);
+    assert!(c.buffered() <= 30_000);
+    shed(&mut c, &mut failed);
+    // The ids grew together, one byte each in turn; the budget gave them up one at a time, the
+    // largest first, each once its real cost (under twice its size) passed a share of it.
+    assert!(!failed.is_empty());
+    for (_, size) in &failed {
+        assert!(*size >= 4_000, "{failed:?}");
+    }
+    assert_eq!(c.state(), State::Ready);
+}
+
+/// Collects the requests the budget gave up (id, size) from the session's events.
+fn shed(c: &mut Session, failed: &mut Vec<(u64, usize)>) {
+    for e in events(c) {
+        if let Event::Failed {
+            id,
+            failure: RequestFailure::OverBudget { size },
+        } = e
+        {
+            failed.push((id, size));
+        }
+    }
+}
+
+fn commando_chunk(id: u64, body: &[u8], last: bool) -> Vec<u8> {
+    let typ = if last {
+        commando::REPLY_TERMINATES
+    } else {
+        commando::REPLY_CONTINUES
+    };
+    let mut m = typ.to_be_bytes().to_vec();
+    m.extend_from_slice(&id.to_be_bytes());
+    m.extend_from_slice(body);
+    m
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// No sequence of received messages (reply chunks of any size, for awaited, unknown,
+    /// cancelled or finished ids, final or not; pings of any size and rate) makes the session
+    /// hold more than its budget, and every request settles exactly once.
+    #[test]
+    fn no_message_sequence_exceeds_the_budget(
+        budget in 1_000usize..200_000,
+        msgs in proptest::collection::vec((0u8..8, 0usize..20_000, any::<bool>(), 0u64..3_000), 1..300),
+    ) {
+        let config = Config { max_buffered: budget, max_reply_len: 150_000, ..Config::default() };
+        let (mut c, mut n) = (client_with(config), node());
+        pump(&mut c, &mut n);
+        events(&mut c);
+        let ids: Vec<u64> = (0..6).map(|_| c.request("x", "{}", "r", None).unwrap()).collect();
+        pump(&mut c, &mut n);
+        node_events(&mut n);
+        let mut now = 0;
+        let mut settled = std::collections::HashMap::new();
+        for (who, len, last, dt) in msgs {
+            now += dt;
+            let msg = match who {
+                6 => wire::encode_ping((len % 65536) as u16, 0),
+                7 => commando_chunk(999, &vec![b'u'; len], last),
+                w => commando_chunk(ids[w as usize], &vec![b'r'; len], last),
+            };
+            n.send(&msg).unwrap();
+            while let Some(b) = n.poll_transmit() {
+                c.receive(&b, now);
+                prop_assert!(c.buffered() <= budget, "{} > {budget}", c.buffered());
+            }
+            while c.poll_transmit().is_some() {}
+            for e in events(&mut c) {
+                if let Event::Reply { id, .. } | Event::Failed { id, .. } = e {
+                    prop_assert!(settled.insert(id, ()).is_none(), "{id} settled twice");
+                }
+            }
+        }
+        c.close(CloseReason::Local);
+        for e in events(&mut c) {
+            if let Event::Reply { id, .. } | Event::Failed { id, .. } = e {
+                prop_assert!(settled.insert(id, ()).is_none(), "{id} settled twice");
+            }
+        }
+        prop_assert_eq!(settled.len(), ids.len());
+        prop_assert_eq!(c.buffered(), 0);
+    }
+}

@@ -120,6 +120,10 @@ function errorMeaning(e) {
         case 'transport': return 'The connection was corrupted (a packet failed its integrity check).';
         case 'protocol': return 'The node broke the Lightning wire protocol.';
         case 'ping-timeout': return 'The node stopped answering pings.';
+        case 'ping-flood': return 'The node sent pings far faster than the protocol allows, so the page hung up.';
+        case 'send-backlog': return 'The node stopped reading what the page sends, so the page hung up.';
+        case 'connect-timeout': return 'Reconnecting: the node accepted the connection but never finished the handshake.';
+        case 'internal': return 'The page\'s protocol core failed (out of memory?); connect again for a fresh one.';
         default: return 'Not connected.';
       }
     case -32601: return 'Unknown command: the node has no such method (or the plugin providing it is not loaded).';
@@ -136,14 +140,14 @@ function errorNotice(e, what) {
   if (e?.code === 19537) {
     const foreign = /not derived from master/i.test(e.message);
     return h('div', { class: 'notice forbidden', role: 'status' },
-      h('strong', { text: 'Not allowed by this rune: ' }), e.message,
+      h('strong', { text: 'Not allowed by this rune: ' }), clip(e.message),
       h('div', { class: 'small muted', text: foreign
         ? `${what} was refused (error 19537): this node did not create this rune. Check that the rune belongs to this node and was copied whole.`
         : `${what} was refused (error 19537). The rest of the panel keeps working.` }));
   }
   const code = typeof e?.code === 'number' ? ` (error ${e.code})` : '';
   return h('div', { class: 'notice error', role: 'status' },
-    h('strong', { text: `${errorMeaning(e)}${code} ` }), h('span', { text: e?.message ?? String(e) }));
+    h('strong', { text: `${errorMeaning(e)}${code} ` }), h('span', { text: clip(e?.message ?? String(e)) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +190,14 @@ function setState(state) {
   if (connInfo) $('state-node').textContent = shortId(connInfo.nodeId);
 }
 
+/** A node's text as shown: a 2 MB error message is cut, saying how much was left out. */
+function clip(text, max = 2000) {
+  const t = String(text);
+  return t.length > max ? `${t.slice(0, max)}… (${t.length - max} more characters not shown)` : t;
+}
+
 function log(kind, text) {
+  text = clip(text);
   const list = $('conn-log');
   const time = new Date().toLocaleTimeString();
   list.prepend(h('li', { class: kind }, h('time', { text: time }), ' ', text));
@@ -202,7 +213,7 @@ function connNotice(kind, text) {
     return;
   }
   el.className = `page-notice notice ${kind}`;
-  set(el, h('span', { text }), h('button', {
+  set(el, h('span', { text: clip(text) }), h('button', {
     type: 'button', class: 'btn link small', text: 'Dismiss', onclick: () => connNotice(null),
   }));
   el.hidden = false;
@@ -253,7 +264,7 @@ function connectErrorContent(e, url) {
       title = `${errorMeaning(e)}`;
   }
   return [h('strong', { text: title }), hint ? h('div', { class: 'small', text: hint }) : null,
-    h('div', { class: 'small muted mono', text: `${e?.reason ?? 'error'}: ${e?.message ?? e}` })];
+    h('div', { class: 'small muted mono', text: clip(`${e?.reason ?? 'error'}: ${e?.message ?? e}`) })];
 }
 
 function validateConnectForm(url, nodeId, rune) {
@@ -291,8 +302,11 @@ function resetConnectionViews(otherNode) {
 
 async function doConnect() {
   if (!lib) return;
+  hideLinkConfirm();
   const url = $('url').value.trim();
   const nodeId = $('nodeId').value.trim();
+  // The last guard: a rune bound to another node is never sent to this one.
+  if (runeTarget && !sameTarget(runeTarget, { url, nodeId })) clearRune('The rune was for another node, so it was cleared: enter this node\'s rune.');
   const rune = $('rune').value.trim();
   const invalid = validateConnectForm(url, nodeId, rune);
   if (invalid) {
@@ -339,6 +353,7 @@ async function doConnect() {
   }
   conn = c;
   connRune = rune;
+  runeTarget = { url, nodeId }; // from now on this rune belongs to this node
   watch(c);
   setState(c.state);
   log('ok', 'Connected: handshake done, node ready.');
@@ -390,9 +405,80 @@ function watch(c) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Which node the rune belongs to
+//
+// A rune is only ever sent to the node it came with: the one it was stored for, the one a link
+// carried it for, or the one it was used with. A change of target (typing another URL or node
+// id, or a link naming another node) clears the rune field, and a link never connects by itself
+// to a node other than the stored one: it shows the target and waits for a click.
+
+/** The node the rune in the form belongs to ({url, nodeId}), or null while not yet bound. */
+let runeTarget = null;
+
+const normTarget = (t) => ({ url: (t.url ?? '').trim(), nodeId: (t.nodeId ?? '').trim().toLowerCase() });
+function sameTarget(a, b) {
+  if (!a || !b) return false;
+  const x = normTarget(a);
+  const y = normTarget(b);
+  return x.url === y.url && x.nodeId === y.nodeId;
+}
+const formTarget = () => ({ url: $('url').value, nodeId: $('nodeId').value });
+
+function clearRune(why) {
+  $('rune').value = '';
+  runeTarget = null;
+  if (why) connectMessage('info', h('strong', { text: 'Rune cleared: ' }), why.replace(/^The rune/, 'the rune'));
+}
+
+/** The user edited the URL or the node id: a bound rune does not follow to another node. */
+function targetEdited() {
+  hideLinkConfirm();
+  if (runeTarget && $('rune').value && !sameTarget(runeTarget, formTarget())) {
+    clearRune('The rune belongs to another node: enter the rune for this one.');
+  }
+  syncRememberWithTarget();
+}
+$('url').addEventListener('input', targetEdited);
+$('nodeId').addEventListener('input', targetEdited);
+
+function showLinkConfirm(target) {
+  $('link-confirm-node').textContent = target.nodeId;
+  $('link-confirm-url').textContent = target.url;
+  $('link-confirm-why').textContent = $('rune').value
+    ? 'Connect only if this is your node: the node you connect to receives the rune that came with this link, and everything this panel shows comes from it.'
+    : 'Connect only if this is your node. The link carries no rune for it: enter one below first. The rune you use on any other node stays with that node.';
+  $('link-confirm').hidden = false;
+  $('link-connect').focus();
+}
+function hideLinkConfirm() {
+  $('link-confirm').hidden = true;
+}
+$('link-connect').addEventListener('click', () => doConnect());
+$('link-cancel').addEventListener('click', () => {
+  hideLinkConfirm();
+  connectMessage('info', 'Not connected: the link\'s node was not confirmed.');
+});
+
+// ---------------------------------------------------------------------------------------------
 // Remember / forget
 
 const STORE_KEY = 'lncommando-panel:connection';
+
+/** The stored {url, nodeId, rune}, or null. */
+function stored() {
+  try {
+    const v = JSON.parse(storage()?.getItem(STORE_KEY) ?? 'null');
+    if (v && typeof v === 'object' && typeof v.url === 'string' && typeof v.nodeId === 'string' && typeof v.rune === 'string') return v;
+  } catch { /* unreadable: treated as nothing stored */ }
+  return null;
+}
+
+/** "Remember" is ticked only while the form names the stored node. */
+function syncRememberWithTarget() {
+  const s = stored();
+  if (s && !sameTarget(s, formTarget())) $('remember').checked = false;
+  syncRememberWarning();
+}
 
 function storage() {
   try {
@@ -403,17 +489,17 @@ function storage() {
 }
 
 function loadRemembered() {
-  try {
-    const v = JSON.parse(storage()?.getItem(STORE_KEY) ?? 'null');
-    if (v && typeof v === 'object') {
-      // Fields already typed in (before this module loaded) win.
-      for (const k of ['url', 'nodeId', 'rune']) {
-        if (typeof v[k] === 'string' && !$(k).value) $(k).value = v[k];
-      }
-      $('remember').checked = true;
-    }
-  } catch {
-    storage()?.removeItem(STORE_KEY);
+  const v = stored();
+  if (!v) {
+    try { storage()?.removeItem(STORE_KEY); } catch { /* storage disabled */ }
+  } else if (!$('url').value && !$('nodeId').value && !$('rune').value) {
+    // Only into an empty form (fields typed in before this module loaded win), as a whole: the
+    // stored rune comes only with the node it was stored for.
+    $('url').value = v.url;
+    $('nodeId').value = v.nodeId;
+    $('rune').value = v.rune;
+    runeTarget = { url: v.url, nodeId: v.nodeId };
+    $('remember').checked = true;
   }
   syncRememberWarning();
 }
@@ -423,7 +509,7 @@ function rememberIfAsked(url, nodeId, rune) {
   if (!s) return;
   try {
     if ($('remember').checked) s.setItem(STORE_KEY, JSON.stringify({ url, nodeId, rune }));
-    else s.removeItem(STORE_KEY);
+    else if (sameTarget(stored(), { url, nodeId })) s.removeItem(STORE_KEY); // unticked for this node
   } catch {
     log('warn', 'Could not save the connection details on this device (storage full or disabled).');
   }
@@ -446,6 +532,7 @@ $('forget').addEventListener('click', () => {
   storage()?.removeItem(STORE_KEY);
   $('remember').checked = false;
   $('rune').value = '';
+  runeTarget = null;
   syncRememberWarning();
   connectMessage('info', h('strong', { text: 'Forgotten: ' }), 'nothing about this node is stored on this device any more.');
 });
@@ -460,21 +547,42 @@ $('rune-toggle').addEventListener('click', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Prefill from the URL hash: #url=…&nodeId=…&rune=…[&connect=1]
+//
+// A link prefills; it connects by itself only to the stored node. For any other node it shows
+// the target and waits for a click. A link that names another node and carries no rune leaves
+// the rune field empty (a rune is never paired with a node it did not come with).
 
+/** Applies the hash; returns true when the panel may connect at once. */
 function applyHash() {
   if (location.hash.length < 2) return false;
   const p = new URLSearchParams(location.hash.slice(1));
-  let any = false;
-  for (const k of ['url', 'nodeId', 'rune']) {
-    const v = p.get(k);
-    if (v !== null) {
-      $(k).value = v;
-      any = true;
+  const link = { url: p.get('url'), nodeId: p.get('nodeId'), rune: p.get('rune') };
+  // Take the rune out of the address bar and this history entry.
+  history.replaceState(null, '', location.pathname + location.search);
+  if (link.url === null && link.nodeId === null && link.rune === null) return false;
+  const before = formTarget();
+  const target = { url: link.url ?? before.url, nodeId: link.nodeId ?? before.nodeId };
+  $('url').value = target.url;
+  $('nodeId').value = target.nodeId;
+  const saved = stored();
+  if (link.rune !== null) {
+    $('rune').value = link.rune;
+    runeTarget = link.rune ? { ...target } : null;
+  } else if (!sameTarget(before, target) || (runeTarget && !sameTarget(runeTarget, target))) {
+    // Another node: the rune in the form stays with the node it belongs to.
+    if (saved && sameTarget(saved, target)) {
+      $('rune').value = saved.rune;
+      runeTarget = { url: saved.url, nodeId: saved.nodeId };
+    } else {
+      $('rune').value = '';
+      runeTarget = null;
     }
   }
-  // Take the rune out of the address bar and this history entry.
-  if (any) history.replaceState(null, '', location.pathname + location.search);
-  return any && p.get('connect') === '1';
+  syncRememberWithTarget();
+  if (p.get('connect') !== '1') return false;
+  if (saved && sameTarget(saved, target) && $('rune').value) return true;
+  showLinkConfirm(normTarget(target));
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1092,7 +1200,7 @@ async function runConsole() {
         h('span', { id: 'console-error-code', class: 'code-chip', text: code }),
         e?.reason ? h('span', { class: 'badge off', text: e.reason }) : null),
       h('p', { class: 'meaning' }, h('strong', { text: errorMeaning(e) })),
-      h('pre', { class: 'json error-message', text: e?.message ?? String(e) }),
+      h('pre', { class: 'json error-message', text: clip(e?.message ?? String(e), 20000) }),
       e?.data !== undefined ? h('div', { class: 'small muted', text: 'data:' }) : null,
       e?.data !== undefined ? renderJsonBlock(e.data) : null);
     out.dataset.status = 'error';

@@ -36,8 +36,11 @@ const USAGE: &str =
   --ping-ms N      ping a client idle for N ms, drop it if still silent after as long again
                    (default 60000, as Core Lightning)
   --fault MODE     misbehave on every connection: close-mid-reply, corrupt-mac, never-answer,
-                   unknown-even, warning-close, stall-handshake, oversize-reply
-                   (the method dev-fault {\"mode\": MODE} does the same for one connection)";
+                   unknown-even, warning-close, stall-handshake, oversize-reply, ping-flood,
+                   ping-bomb, endless-continues, tiny-chunks, empty-chunks, drop-then-stall,
+                   warn-at-init, stop-reading
+                   (the method dev-fault {\"mode\": MODE, \"count\": N} does the same for one
+                   connection; N: pings, bytes, chunks or milliseconds, per mode)";
 
 struct Args {
     ws: Option<String>,
@@ -103,6 +106,8 @@ struct Shared {
     ping_ms: u64,
     fault: Option<Fault>,
     start: Instant,
+    /// Fault drop-then-stall: every handshake stalls until this time (ms since start).
+    stall_until: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -195,6 +200,7 @@ async fn run(args: Args) -> Result<(), String> {
         ping_ms: args.ping_ms,
         fault: args.fault,
         start: Instant::now(),
+        stall_until: std::sync::atomic::AtomicU64::new(0),
     });
     if let Some(l) = ws {
         tokio::spawn(accept_loop(l, shared.clone(), true));
@@ -348,6 +354,13 @@ struct Connection {
     shared: Arc<Shared>,
     session: NodeSession,
     fault: Option<Fault>,
+    /// The `count` of the fault mode set by dev-fault.
+    fault_count: u64,
+    /// Fault endless-continues: the requests being answered forever, and bytes sent so far.
+    endless: Vec<u64>,
+    endless_sent: u64,
+    /// Fault ping-flood: stopped reading (until this time, then the connection ends).
+    deaf_until: Option<Instant>,
     peer_id: String,
     delayed_tx: mpsc::UnboundedSender<(u64, Vec<u8>)>,
     delayed_rx: mpsc::UnboundedReceiver<(u64, Vec<u8>)>,
@@ -370,8 +383,20 @@ impl Connection {
             shared.now_ms(),
         );
         let (delayed_tx, delayed_rx) = mpsc::unbounded_channel();
+        let stalled = shared.now_ms()
+            < shared
+                .stall_until
+                .load(std::sync::atomic::Ordering::Relaxed);
         Connection {
-            fault: shared.fault,
+            fault: if stalled {
+                Some(Fault::StallHandshake)
+            } else {
+                shared.fault
+            },
+            fault_count: shared.fault.map_or(0, Fault::default_count),
+            endless: Vec::new(),
+            endless_sent: 0,
+            deaf_until: None,
             shared,
             session,
             peer_id: String::new(),
@@ -385,7 +410,18 @@ impl Connection {
         let tick = Duration::from_millis((self.shared.ping_ms / 4).clamp(10, 1000));
         let mut ticker = tokio::time::interval(tick);
         loop {
+            if let Some(t) = self.deaf_until {
+                // Not reading: the client's socket fills up. Ends the connection after a while.
+                tokio::time::sleep_until(t.into()).await;
+                return;
+            }
             tokio::select! {
+                // Endless continues: a burst per turn, then back to reading.
+                _ = std::future::ready(()), if !self.endless.is_empty() => {
+                    if !self.endless_burst() {
+                        return;
+                    }
+                }
                 inbound = rx.recv() => match inbound {
                     Some(Inbound::Bytes(b)) => {
                         if self.fault == Some(Fault::StallHandshake) {
@@ -401,7 +437,15 @@ impl Connection {
             let mut close_after_flush = false;
             while let Some(event) = self.session.poll_event() {
                 match event {
-                    NodeEvent::Connected { peer } => self.peer_id = hex::encode(&peer),
+                    NodeEvent::Connected { peer } => {
+                        self.peer_id = hex::encode(&peer);
+                        if self.fault == Some(Fault::WarnAtInit) {
+                            let _ = self.session.send(&lncommando::wire::encode_warning(
+                                &[0; 32],
+                                "lncommando-testnode: a warning sent with init (fault warn-at-init)",
+                            ));
+                        }
+                    }
                     NodeEvent::Request { id, body } => {
                         if self.handle(id, &body, writer).await {
                             close_after_flush = true;
@@ -430,6 +474,40 @@ impl Connection {
             writer.write(&bytes, self.shared.split_random).await?;
         }
         Ok(())
+    }
+
+    /// Fault endless-continues: one 65 000-byte "continues" chunk for each request in turn.
+    /// False once 8 GiB have gone.
+    fn endless_burst(&mut self) -> bool {
+        let body = vec![b'x'; 65000];
+        for &id in &self.endless {
+            let mut msg = lncommando::commando::REPLY_CONTINUES.to_be_bytes().to_vec();
+            msg.extend_from_slice(&id.to_be_bytes());
+            msg.extend_from_slice(&body);
+            if self.session.send(&msg).is_err() {
+                return false;
+            }
+            self.endless_sent += body.len() as u64;
+        }
+        self.endless_sent < 8 << 30
+    }
+
+    /// Sends `count` messages built by `msg`, flushing every so often; false on a write error.
+    async fn send_many(
+        &mut self,
+        writer: &mut Writer,
+        count: u64,
+        msg: impl Fn(u64) -> Vec<u8>,
+    ) -> bool {
+        for i in 0..count {
+            if self.session.send(&msg(i)).is_err() {
+                return false;
+            }
+            if i % 4096 == 4095 && self.flush(writer).await.is_err() {
+                return false;
+            }
+        }
+        self.flush(writer).await.is_ok()
     }
 
     /// The encrypted bytes of a reply, taken instead of sent (for the faults that tamper).
@@ -479,8 +557,18 @@ impl Connection {
                 });
                 return false;
             }
-            Outcome::SetFault(fault, v) => (result(&v), Some(fault)),
+            Outcome::SetFault(fault, count, v) => {
+                self.fault_count = count;
+                (result(&v), Some(fault))
+            }
         };
+        let chunk = |typ: u16, id: u64, body: &[u8]| {
+            let mut msg = typ.to_be_bytes().to_vec();
+            msg.extend_from_slice(&id.to_be_bytes());
+            msg.extend_from_slice(body);
+            msg
+        };
+        use lncommando::commando::{REPLY_CONTINUES, REPLY_TERMINATES};
         match self.fault {
             Some(Fault::CloseMidReply) => {
                 let bytes = self.reply_bytes(id, &reply);
@@ -508,6 +596,39 @@ impl Connection {
                 }
                 return true;
             }
+            Some(Fault::EndlessContinues) => {
+                self.endless.push(id);
+                return false;
+            }
+            Some(Fault::TinyChunks) => {
+                // A valid reply whose result is a string of `count` bytes, one byte a chunk.
+                let n = usize::try_from(self.fault_count).unwrap_or(usize::MAX);
+                let big = req.result_reply(format!("\"{}\"", "x".repeat(n)).as_bytes());
+                let last = big.len() - 1;
+                if !self
+                    .send_many(writer, last as u64, |i| {
+                        chunk(REPLY_CONTINUES, id, &big[i as usize..i as usize + 1])
+                    })
+                    .await
+                {
+                    return true;
+                }
+                let _ = self
+                    .session
+                    .send(&chunk(REPLY_TERMINATES, id, &big[last..]));
+                return false;
+            }
+            Some(Fault::EmptyChunks) => {
+                let n = self.fault_count;
+                if !self
+                    .send_many(writer, n, |_| chunk(REPLY_CONTINUES, id, b""))
+                    .await
+                {
+                    return true;
+                }
+                self.session.reply(id, &reply);
+                return false;
+            }
             _ => self.session.reply(id, &reply),
         }
         if let Some(fault) = after {
@@ -515,6 +636,37 @@ impl Connection {
             match fault {
                 Fault::UnknownEven => {
                     let _ = self.session.send(&[0x80, 0x02, 0, 0]);
+                }
+                Fault::PingFlood => {
+                    let n = self.fault_count;
+                    let _ = self
+                        .send_many(writer, n, |_| lncommando::wire::encode_ping(65531, 0))
+                        .await;
+                    self.deaf_until = Some(Instant::now() + Duration::from_secs(20));
+                }
+                Fault::StopReading => {
+                    self.deaf_until = Some(Instant::now() + Duration::from_secs(20));
+                }
+                Fault::PingBomb => {
+                    // Every ping in one write: one WebSocket frame.
+                    let _ = self.flush(writer).await;
+                    let mut bytes = Vec::new();
+                    for _ in 0..self.fault_count {
+                        let _ = self.session.send(&lncommando::wire::encode_ping(65531, 0));
+                        while let Some(b) = self.session.poll_transmit() {
+                            bytes.extend(b);
+                        }
+                    }
+                    if writer.write(&bytes, false).await.is_err() {
+                        return true;
+                    }
+                }
+                Fault::DropThenStall => {
+                    let until = self.shared.now_ms() + self.fault_count;
+                    self.shared
+                        .stall_until
+                        .store(until, std::sync::atomic::Ordering::Relaxed);
+                    return true;
                 }
                 Fault::WarningClose => {
                     let _ = self.session.send(&lncommando::wire::encode_warning(

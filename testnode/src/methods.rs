@@ -30,11 +30,31 @@ pub enum Fault {
     StallHandshake,
     /// Answer the next request with a reply that never ends.
     OversizeReply,
+    /// Send `count` pings (default 20 000) asking for 65 531-byte pongs, then stop reading.
+    PingFlood,
+    /// Send `count` pings (default 70 000) in one WebSocket frame (one TCP write).
+    PingBomb,
+    /// Answer every later request with 65 000-byte "continues" chunks, round-robin over all of
+    /// them, never finishing (until the client hangs up, or 8 GiB).
+    EndlessContinues,
+    /// Answer every later request with a reply of `count` bytes (default 1 000 000) sent as
+    /// one-byte chunks.
+    TinyChunks,
+    /// Answer every later request with `count` empty "continues" chunks (default 1 000 000),
+    /// then the reply.
+    EmptyChunks,
+    /// Close this connection, then stall the handshake of every connection for `count`
+    /// milliseconds (default 5 000): a node that drops once and then hangs every reconnect.
+    DropThenStall,
+    /// Send a warning right behind `init`, in the same write (`--fault` only).
+    WarnAtInit,
+    /// Stop reading from this connection (for 20 s, then close): the client's sends pile up.
+    StopReading,
 }
 
 impl Fault {
     /// All modes with their names.
-    pub const ALL: [(&'static str, Fault); 7] = [
+    pub const ALL: [(&'static str, Fault); 15] = [
         ("close-mid-reply", Fault::CloseMidReply),
         ("corrupt-mac", Fault::CorruptMac),
         ("never-answer", Fault::NeverAnswer),
@@ -42,7 +62,26 @@ impl Fault {
         ("warning-close", Fault::WarningClose),
         ("stall-handshake", Fault::StallHandshake),
         ("oversize-reply", Fault::OversizeReply),
+        ("ping-flood", Fault::PingFlood),
+        ("ping-bomb", Fault::PingBomb),
+        ("endless-continues", Fault::EndlessContinues),
+        ("tiny-chunks", Fault::TinyChunks),
+        ("empty-chunks", Fault::EmptyChunks),
+        ("drop-then-stall", Fault::DropThenStall),
+        ("warn-at-init", Fault::WarnAtInit),
+        ("stop-reading", Fault::StopReading),
     ];
+
+    /// The default of the `count` parameter of `dev-fault` for this mode.
+    pub fn default_count(self) -> u64 {
+        match self {
+            Fault::PingFlood => 20_000,
+            Fault::PingBomb => 70_000,
+            Fault::TinyChunks | Fault::EmptyChunks => 1_000_000,
+            Fault::DropThenStall => 5_000,
+            _ => 0,
+        }
+    }
 
     /// The mode called `name`.
     pub fn parse(name: &str) -> Option<Fault> {
@@ -58,8 +97,9 @@ pub enum Outcome {
     Error(i64, String),
     /// Reply with this result after this many milliseconds.
     Delayed(u64, Value),
-    /// Reply with this result, then switch the connection to this fault mode.
-    SetFault(Fault, Value),
+    /// Reply with this result, then switch the connection to this fault mode (with its
+    /// `count` parameter).
+    SetFault(Fault, u64, Value),
 }
 
 /// State shared by all connections.
@@ -253,7 +293,7 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
             Outcome::Delayed(ms.min(3_600_000), json!({ "slept_ms": ms }))
         }
         "dev-fault" => {
-            check_params(p, &["mode"])?;
+            check_params(p, &["mode", "count"])?;
             let mode = str_param(p, "mode", 0)?.ok_or_else(|| missing("mode"))?;
             let fault = Fault::parse(mode).ok_or_else(|| {
                 let names: Vec<&str> = Fault::ALL.iter().map(|(n, _)| *n).collect();
@@ -263,7 +303,15 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                     &json!(mode),
                 )
             })?;
-            Outcome::SetFault(fault, json!({ "mode": mode }))
+            let count = u64_param(p, "count", 1)?.unwrap_or(fault.default_count());
+            if count > 100_000_000 {
+                return Err(bad_param(
+                    "count",
+                    "should be at most 100000000",
+                    &json!(count),
+                ));
+            }
+            Outcome::SetFault(fault, count, json!({ "mode": mode, "count": count }))
         }
         "listfunds" => {
             check_params(p, &["spent"])?;

@@ -31,6 +31,8 @@ const OTHER_NODE = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16
 
 stage();
 const node = await startNode();
+// A second node, as an attacker's: links name it to try to get the user's rune sent there.
+const attacker = node.real ? null : await startNode();
 const server = await serve(staging);
 const browser = await launch();
 const results = [];
@@ -49,7 +51,11 @@ try {
     problems.push(`console error: ${m.text()}`);
   });
   let framesSent = 0;
-  page.on('websocket', (ws) => ws.on('framesent', () => { framesSent += 1; }));
+  const wsOpened = [];
+  page.on('websocket', (ws) => {
+    wsOpened.push(ws.url());
+    ws.on('framesent', () => { framesSent += 1; });
+  });
 
   const assert = (cond, what) => {
     if (!cond) throw new Error(`assertion failed: ${what}`);
@@ -88,7 +94,14 @@ try {
     const hash = new URLSearchParams({ url: node.url, nodeId: node.nodeId, rune: node.rune, connect: '1' });
     await page.goto(`${server.url}/#${hash}`);
     await page.waitForSelector('html[data-app="ready"]');
+    // Not a remembered node: the panel names it and waits for a click.
+    await page.waitForSelector('#link-confirm:not([hidden])');
+    assert(await text('#link-confirm-node') === node.nodeId && await text('#link-confirm-url') === node.url, 'the link\'s target is named');
+    assert(await text('#state') === 'disconnected', 'nothing connects before the click');
+    await shot('link-confirm');
+    await page.click('#link-connect');
     await waitState('ready');
+    assert(await page.isHidden('#link-confirm'), 'the confirmation goes once connected');
     assert(await page.evaluate(() => location.hash) === '', 'the hash (with the rune) is cleared from the address bar');
     assert(await page.inputValue('#url') === node.url && await page.inputValue('#nodeId') === node.nodeId, 'form prefilled');
     assert(await page.isVisible('#disconnect'), 'disconnect button shown');
@@ -277,6 +290,9 @@ try {
     await waitState('closed');
     assert(await page.isHidden('#disconnect'), 'disconnect hidden once closed');
     await page.fill('#nodeId', OTHER_NODE);
+    // Another node id clears the rune (it belongs to the node it was used with): type it again.
+    assert(await page.inputValue('#rune') === '', 'a change of node id clears the rune');
+    await page.fill('#rune', node.rune);
     await page.click('#connect');
     await page.waitForSelector('#connect-message:not([hidden])');
     await page.waitForFunction(() => /wrong node id/i.test(document.getElementById('connect-message').textContent));
@@ -284,6 +300,7 @@ try {
     expectWsErrors = true;
     await page.fill('#nodeId', node.nodeId);
     await page.fill('#url', UNREACHABLE);
+    await page.fill('#rune', node.rune);
     await page.click('#connect');
     await page.waitForFunction(() => /nothing answered/i.test(document.getElementById('connect-message').textContent));
     await shot('connect-error');
@@ -309,9 +326,80 @@ try {
     assert(await page.inputValue('#rune') === '' && !(await page.isChecked('#remember')), 'form cleared');
   });
 
+  await test('a link never pairs a remembered rune with another node, nor connects to it by itself', async () => {
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('html[data-app="ready"]');
+    await page.check('#remember');
+    await connectWith({ rune: node.rune });
+    const saved = await page.evaluate(() => localStorage.getItem('lncommando-panel:connection'));
+    assert(saved && JSON.parse(saved).rune === node.rune, 'remembered');
+    wsOpened.length = 0;
+    // The attack: a link naming the attacker's node, with no rune, asking to connect.
+    const evil = new URLSearchParams({ url: attacker.url, nodeId: attacker.nodeId, connect: '1' });
+    await page.goto('about:blank'); // the link opened afresh, as from another site or a message
+    await page.goto(`${server.url}/#${evil}`);
+    await page.waitForSelector('html[data-app="ready"]');
+    await page.waitForSelector('#link-confirm:not([hidden])');
+    await page.waitForTimeout(1500);
+    assert(!wsOpened.some((u) => u.startsWith(attacker.url)), `a WebSocket was opened to the link's node: ${wsOpened}`);
+    assert(await text('#state') === 'disconnected', `state ${await text('#state')}`);
+    assert(await page.inputValue('#rune') === '', 'the remembered rune is not in the form for the other node');
+    assert(await text('#link-confirm-node') === attacker.nodeId, 'the confirmation names the link\'s node');
+    assert(!(await page.isChecked('#remember')), '"remember" is not ticked for another node');
+    assert(await page.evaluate(() => localStorage.getItem('lncommando-panel:connection')) === saved, 'the stored details are unchanged');
+    // Even a click sends nothing: there is no rune for that node.
+    await page.click('#link-connect');
+    await page.waitForSelector('#connect-message:not([hidden])');
+    assert(/Enter a rune/.test(await text('#connect-message')), await text('#connect-message'));
+    await page.waitForTimeout(300);
+    assert(!wsOpened.some((u) => u.startsWith(attacker.url)), 'no WebSocket to the link\'s node after the click');
+    // The same node again by a link: it is the remembered one, so it connects at once.
+    const own = new URLSearchParams({ url: node.url, nodeId: node.nodeId, connect: '1' });
+    await page.goto(`${server.url}/#${own}`);
+    await waitState('ready');
+    assert(await page.inputValue('#rune') === node.rune, 'the remembered rune, for its own node');
+    await page.click('#forget');
+  }, { skip: !attacker });
+
+  await test('an open tab with a typed rune: a link (hash change) to another node clears it', async () => {
+    wsOpened.length = 0;
+    await connectWith({ rune: node.rune });
+    await page.evaluate((h) => { location.hash = h; }, new URLSearchParams({ url: attacker.url, nodeId: attacker.nodeId, connect: '1' }).toString());
+    await page.waitForSelector('#link-confirm:not([hidden])');
+    await page.waitForTimeout(1500);
+    assert(!wsOpened.some((u) => u.startsWith(attacker.url)), 'a WebSocket was opened to the link\'s node');
+    assert(await page.inputValue('#rune') === '', 'the typed rune was cleared');
+    assert(await page.evaluate(() => location.hash) === '', 'hash cleared');
+    await page.click('#link-cancel');
+    assert(await page.isHidden('#link-confirm'), 'cancel hides the confirmation');
+    // Typing another node id by hand clears a rune that was used with this node, too.
+    await page.fill('#url', node.url);
+    await page.fill('#nodeId', node.nodeId);
+    await page.fill('#rune', node.rune);
+    await page.click('#connect');
+    await waitState('ready');
+    await page.fill('#nodeId', attacker.nodeId);
+    assert(await page.inputValue('#rune') === '', 'editing the node id cleared the rune');
+    await page.click('#disconnect');
+  }, { skip: !attacker });
+
+  await test('a link carrying its own rune for another node connects only after the click naming it', async () => {
+    wsOpened.length = 0;
+    const link = new URLSearchParams({ url: attacker.url, nodeId: attacker.nodeId, rune: attacker.rune, connect: '1' });
+    await page.goto(`${server.url}/#${link}`);
+    await page.waitForSelector('#link-confirm:not([hidden])');
+    await page.waitForTimeout(1000);
+    assert(wsOpened.length === 0, 'nothing connected before the click');
+    await page.click('#link-connect');
+    await waitState('ready');
+    await page.waitForFunction((id) => document.getElementById('summary-id').dataset.id === id, attacker.nodeId);
+    await page.click('#disconnect');
+  }, { skip: !attacker });
+
   await test('the rune is never shown in the page text', async () => {
     const hash = new URLSearchParams({ url: node.url, nodeId: node.nodeId, rune: node.rune, connect: '1' });
     await page.goto(`${server.url}/#${hash}`);
+    await page.click('#link-connect');
     await waitState('ready');
     await page.waitForSelector('#summary .section-body:not([hidden])');
     await page.waitForFunction(() => document.getElementById('rune-explanation').dataset.status === 'ok');
@@ -340,5 +428,6 @@ try {
   await browser.close();
   server.close();
   node.stop();
+  attacker?.stop();
 }
 process.exit(failed ? 1 : 0);

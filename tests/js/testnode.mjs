@@ -54,16 +54,20 @@ export async function startNode(extraArgs = []) {
   };
 }
 
+/** Prints each case and the summary line; a skipped case is counted as skipped, not passed. */
 export function report(where, results) {
   let failed = 0;
+  let skipped = 0;
   for (const r of results) {
     const mark = r.skipped ? 'skip' : r.ok ? ' ok ' : 'FAIL';
-    console.log(`[${where}] ${mark} ${r.name} (${r.ms} ms)`);
-    if (!r.ok) {
+    console.log(`[${where}] ${mark} ${r.name} (${r.ms} ms)${r.note ? `: ${r.note}` : ''}`);
+    if (r.skipped) skipped += 1;
+    else if (!r.ok) {
       failed += 1;
       console.log(`       ${r.error}`);
     }
   }
-  console.log(`[${where}] ${results.length - failed} passed, ${failed} failed`);
+  const passed = results.length - failed - skipped;
+  console.log(`[${where}] ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return failed;
 }

@@ -59,6 +59,7 @@ impl WasmSession {
         node_id: &str,
         private_key: Option<String>,
         max_reply_len: f64,
+        max_buffered: f64,
         keepalive_ms: f64,
         first_id: f64,
         now: f64,
@@ -79,6 +80,7 @@ impl WasmSession {
             Keypair::random().map_err(|_| s("no secure random source (crypto.getRandomValues)"))?;
         let config = Config {
             max_reply_len: max_reply_len as usize,
+            max_buffered: max_buffered as usize,
             keepalive_ms: (keepalive_ms > 0.0).then_some(keepalive_ms as u64),
             ..Config::default()
         };
@@ -115,6 +117,18 @@ impl WasmSession {
             })
     }
 
+    /// The socket's unsent bytes (`bufferedAmount`); past the send-backlog cap the session
+    /// closes (`["closed", "send-backlog", …]`).
+    #[wasm_bindgen(js_name = socketBacklog)]
+    pub fn socket_backlog(&mut self, bytes: f64) {
+        self.inner.set_socket_backlog(bytes as usize);
+    }
+
+    /// Diagnostics: what the partial replies held cost in memory.
+    pub fn buffered(&self) -> f64 {
+        self.inner.buffered() as f64
+    }
+
     /// Gives up on a request: its late reply is dropped.
     pub fn cancel(&mut self, id: f64) -> bool {
         self.inner.cancel(id as u64)
@@ -141,7 +155,7 @@ impl WasmSession {
     /// - `["failed", id, reason, message]` — reason `too-large`, `bad-reply`, or a close reason;
     /// - `["warning", text, isError]`; `["message", type, payload]`;
     /// - `["closed", reason, message]` — reason `handshake`, `transport`, `protocol`, `closed`,
-    ///   `ping-timeout` or `local`.
+    ///   `ping-timeout`, `connect-timeout`, `ping-flood`, `send-backlog` or `local`.
     #[allow(unsafe_code)]
     pub fn event(&mut self) -> JsValue {
         self.lent = Vec::new();
@@ -192,6 +206,12 @@ impl WasmSession {
                         "too-large",
                         format!("reply exceeded the size cap ({size} bytes received)"),
                     ),
+                    RequestFailure::OverBudget { size } => (
+                        "too-large",
+                        format!(
+                            "replies in flight exceeded the memory budget (maxBufferedBytes); this one, the largest, had {size} bytes"
+                        ),
+                    ),
                     RequestFailure::BadReply(e) => ("bad-reply", e.to_string()),
                     RequestFailure::Closed(r) => (r.kind(), r.to_string()),
                 };
@@ -214,6 +234,12 @@ impl WasmSession {
         self.inner.tick(now as u64);
     }
 
+    /// The connect deadline passed (ignored once ready).
+    #[wasm_bindgen(js_name = connectTimedOut)]
+    pub fn connect_timed_out(&mut self) {
+        self.inner.connect_timed_out();
+    }
+
     /// The socket closed or failed.
     pub fn lost(&mut self) {
         self.inner.connection_lost();
@@ -229,6 +255,28 @@ impl WasmSession {
     pub fn send_message(&mut self, msg: &[u8]) -> Result<(), JsValue> {
         self.inner.send_message(msg).map_err(|e| s(&e.to_string()))
     }
+}
+
+/// The size of this instance's linear memory in bytes (diagnostics; 0 outside wasm).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
+/// For the tests of the JS API's trap handling only: executes a wasm trap (`unreachable`), as an
+/// out-of-memory abort or a bug would.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __lncTrapForTests)]
+pub fn trap_for_tests() {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
 }
 
 /// Decodes a rune: `{uniqueId, version, restrictions: [[{field, op, value}, …], …]}` (the

@@ -359,10 +359,17 @@ fn session(data: &[u8]) {
     let flags = input.u8();
     let (auto_init, auto_pong) = (flags & 1 == 1, flags & 2 == 2);
     let first_id = input.u64();
+    // The budget for all partial replies: sometimes tight (shedding happens), else roomy.
+    let budget = match flags >> 2 {
+        0 => usize::MAX,
+        n => usize::from(n) * 256,
+    };
     let config = Config {
         max_reply_len: cap,
         keepalive_ms: keepalive,
         max_transmit: 1000,
+        max_buffered: budget,
+        ..Config::default()
     };
     let k = keys();
     let mut c = Session::new(
@@ -461,6 +468,11 @@ fn session(data: &[u8]) {
         }
         events(&mut c, &mut m);
         check_pending(&c, &m);
+        assert!(
+            c.buffered() <= budget,
+            "{} buffered, budget {budget}",
+            c.buffered()
+        );
     }
     pump(&mut c, &mut peer, &mut m, &sizes, now, auto_init, auto_pong);
     events(&mut c, &mut m);
@@ -633,6 +645,9 @@ fn events(c: &mut Session, m: &mut Model) {
                     RequestFailure::TooLarge { size } => {
                         assert!(size > m.cap);
                         assert_eq!(expected(chunks, m.cap), Some(Err(size)));
+                    }
+                    RequestFailure::OverBudget { size } => {
+                        assert!(size <= m.cap, "shed reply {id} was past the cap");
                     }
                     RequestFailure::BadReply(e) => {
                         let Some(Ok(reply)) = expected(chunks, m.cap) else {
