@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak fuzz
+.PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak fuzz cln cln-test
 
 # Passed to the scripts only when given (an empty LNC_URL must not mean "a real node").
 $(foreach v,HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE,$(if $($(v)),$(eval export $(v))))
@@ -73,6 +73,17 @@ bench: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	$(CARGO) bench --quiet --bench core
 	node scripts/bench.mjs
+
+## cln: a real Core Lightning (regtest, no bitcoind) on loopback for building a UI against:
+##   builds it once from ../shared/cln into ~/.cache/lncommando (LIGHTNINGD=path: an installed
+##   one), prints its WebSocket URL, node id and runes; Ctrl-C stops it.
+cln:
+	@node scripts/cln/run.mjs
+
+## cln-test: large requests (300 KB / 900 KB) and mixed calls against the real node, directly
+##   and through a proxy that delivers MSS-sized TCP segments, from Node and Chromium.
+cln-test: pkg
+	node tests/js/cln-large.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);
 ##   make testnode ARGS='--split random --ping-ms 5000'

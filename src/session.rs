@@ -10,7 +10,8 @@
 
 use crate::commando::{self, Outcome, Reassembled, Reassembler, Request, RequestError};
 use crate::transport::{
-    Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, TransportError,
+    Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, MIN_ALIGNED_FRAME,
+    TransportError,
 };
 use crate::wire::{self, Init, Message, MsgClass, WireError};
 use std::collections::VecDeque;
@@ -25,8 +26,15 @@ pub struct Config {
     /// [`CloseReason::PingTimeout`] if nothing arrives for as long again. `None`: never ping.
     pub keepalive_ms: Option<u64>,
     /// Largest number of bytes handed out by one [`Session::poll_transmit`] call (one WebSocket
-    /// frame); packets are never split across calls, so a call may return up to one packet more.
+    /// frame). With [`Config::align_frames`], every call after the handshake returns a multiple
+    /// of 4 between 128 and this (rounded down to a multiple of 4) bytes, cutting anywhere;
+    /// without, whole packets, so a call may return up to one packet more.
     pub max_transmit: usize,
+    /// Shape the frames for Core Lightning's WebSocket reader (on by default): pad what is
+    /// sent with ignored pings (`num_pong_bytes` 65535, as Core Lightning pads its own traffic)
+    /// to a multiple of 4 bytes and at least 128, and cut it into such pieces. See
+    /// [`Connection::align_frames`] and the README for why.
+    pub align_frames: bool,
     /// Budget for everything received and not yet handed out: all partial replies together,
     /// counted at their real memory cost. Past it the largest partial reply fails with
     /// [`RequestFailure::TooLarge`].
@@ -47,7 +55,8 @@ impl Default for Config {
         Config {
             max_reply_len: commando::DEFAULT_MAX_REPLY_LEN,
             keepalive_ms: None,
-            max_transmit: 65536,
+            max_transmit: 65532,
+            align_frames: true,
             max_buffered: 2 * commando::DEFAULT_MAX_REPLY_LEN,
             ping_burst: 10,
             ping_refill_ms: 3000,
@@ -296,6 +305,8 @@ pub struct Session {
     ping_refilled_at: u64,
     ping_burst: u32,
     ping_refill_ms: u64,
+    /// Pad what is queued to send for [`Connection::align_frames`].
+    align_frames: bool,
     /// Bytes the shell's socket holds unsent, and the cap on everything waiting to be sent.
     socket_backlog: usize,
     max_send_backlog: usize,
@@ -324,8 +335,13 @@ impl Session {
         now_ms: u64,
     ) -> Result<Session, InvalidKey> {
         let init = Initiator::new(local, node_id, ephemeral)?;
+        let mut conn = Connection::initiator(init, config.max_transmit);
+        if config.align_frames {
+            conn.align_frames();
+        }
         Ok(Session {
-            conn: Connection::initiator(init, config.max_transmit),
+            align_frames: config.align_frames,
+            conn,
             state: State::Handshake,
             reassembler: Reassembler::with_budget(config.max_reply_len, config.max_buffered),
             queued: Vec::new(),
@@ -478,7 +494,29 @@ impl Session {
 
     /// Bytes to send, if any, about [`Config::max_transmit`] bytes at most per call.
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.pad();
         self.conn.poll_transmit()
+    }
+
+    /// With [`Config::align_frames`]: a ping that asks for no pong, sized so that everything
+    /// queued is a multiple of 4 bytes and at least [`MIN_ALIGNED_FRAME`].
+    fn pad(&mut self) {
+        let pending = self.conn.transmit_pending();
+        if !self.align_frames
+            || !self.conn.is_open()
+            || pending == 0
+            || (pending % 4 == 0 && pending >= MIN_ALIGNED_FRAME)
+        {
+            return;
+        }
+        // A ping packet is 2 + 16 + (6 + ignored) + 16 bytes.
+        let mut ignored = (4 - (pending + 40) % 4) % 4;
+        if pending + 40 + ignored < MIN_ALIGNED_FRAME {
+            ignored += MIN_ALIGNED_FRAME - (pending + 40 + ignored);
+        }
+        let _ = self
+            .conn
+            .send(&[wire::encode_ping(wire::PING_NO_PONG, ignored as u16)]);
     }
 
     /// The next event, if any.

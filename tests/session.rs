@@ -881,3 +881,70 @@ proptest! {
         prop_assert_eq!(c.buffered(), 0);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Frames for Core Lightning's WebSocket reader: after act one, every piece the client hands
+    /// out is a multiple of 4 bytes between 128 and 65 532 (so each frame has the 8-byte header
+    /// and starts 4-aligned), whatever is sent: requests of any size, pongs of any size asked
+    /// by the node, custom messages; and the node still gets every request whole.
+    #[test]
+    fn frames_are_4_aligned_for_core_lightning(
+        ops in proptest::collection::vec((0u8..3, 0usize..300_000, any::<u16>()), 1..12),
+    ) {
+        let mut c = client();
+        let mut n = node();
+        let mut sizes = Vec::new();
+        let mut asked = Vec::new();
+        let move_bytes = |c: &mut Session, n: &mut NodeSession, sizes: &mut Vec<usize>| loop {
+            let mut moved = false;
+            while let Some(b) = c.poll_transmit() {
+                sizes.push(b.len());
+                n.receive(&b, 0);
+                moved = true;
+            }
+            while let Some(b) = n.poll_transmit() {
+                c.receive(&b, 0);
+                moved = true;
+            }
+            if !moved {
+                return;
+            }
+        };
+        move_bytes(&mut c, &mut n, &mut sizes);
+        prop_assert_eq!(c.state(), State::Ready);
+        for (op, len, k) in ops {
+            match op {
+                0 => {
+                    let params = format!("{{\"s\":\"{}\"}}", "p".repeat(len.min(900_000)));
+                    c.request("echo", &params, "r", None).unwrap();
+                    asked.push(params);
+                }
+                1 => n.send(&wire::encode_ping(k % 65532, 0)).unwrap(),
+                _ => {
+                    let mut m = 32769u16.to_be_bytes().to_vec();
+                    m.extend(std::iter::repeat_n(7u8, len % 60_000));
+                    c.send_message(&m).unwrap();
+                }
+            }
+            move_bytes(&mut c, &mut n, &mut sizes);
+        }
+        prop_assert_eq!(sizes[0], 50, "act one");
+        for (i, &s) in sizes.iter().enumerate().skip(1) {
+            prop_assert!(s % 4 == 0 && (128..=65532).contains(&s), "piece {i} of {s} bytes: {sizes:?}");
+        }
+        let got: Vec<Vec<u8>> = node_events(&mut n)
+            .into_iter()
+            .filter_map(|e| match e {
+                NodeEvent::Request { body, .. } => Some(body),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(got.len(), asked.len());
+        for (body, params) in got.iter().zip(&asked) {
+            let text = String::from_utf8_lossy(body);
+            prop_assert!(text.contains(params.as_str()));
+        }
+    }
+}

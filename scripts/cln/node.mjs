@@ -1,0 +1,117 @@
+// A real Core Lightning on loopback, for the tests and for people building a UI (`make cln`):
+// builds it once (scripts/cln/build.sh, cached outside the clone), starts a regtest node whose
+// chain backend is scripts/cln/bitcoin-cli (the genesis block only), on free loopback ports
+// with a WebSocket port, and makes a full rune and a read-only one with `createrune`.
+//
+// const n = await startCln();  →  { url, nodeId, rune, readonlyRune, tcp, version, real: true,
+//   managed: true, cli(...args), stop(), kill(), restart() }
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const root = new URL('../../', import.meta.url).pathname;
+const run = promisify(execFile);
+
+/** The path of lightningd (built or cached; LIGHTNINGD=path for an installed one). */
+export function buildCln() {
+  return execFileSync(join(root, 'scripts/cln/build.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startCln({ lightningd = buildCln() } = {}) {
+  const bin = dirname(lightningd);
+  const cliBin = join(bin, 'lightning-cli');
+  const dir = mkdtempSync(join(tmpdir(), 'lnc-cln-'));
+  const [tcpPort, wsPort] = [await freePort(), await freePort()];
+  mkdirSync(join(dir, 'regtest'), { recursive: true });
+  // A fixed key per node directory: a restart keeps the node id and the runes.
+  const secret = join(dir, 'regtest', 'hsm_secret');
+  writeFileSync(secret, Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 7 + 1) & 255)));
+  chmodSync(secret, 0o400);
+  writeFileSync(join(dir, 'config'), [
+    'network=regtest',
+    `bind-addr=127.0.0.1:${tcpPort}`,
+    `bind-addr=ws:127.0.0.1:${wsPort}`,
+    'disable-dns',
+    'autoconnect-seeker-peers=0',
+    `log-file=${join(dir, 'log')}`,
+    `pid-file=${join(dir, 'lightningd.pid')}`,
+    `bitcoin-cli=${join(root, 'scripts/cln/bitcoin-cli')}`,
+    '',
+  ].join('\n'));
+  const cli = async (...args) => {
+    const { stdout } = await run(cliBin, [`--lightning-dir=${dir}`, '--network=regtest', ...args], { maxBuffer: 256 << 20 });
+    return JSON.parse(stdout);
+  };
+  let child;
+  // getinfo answers before connectd listens: wait until both ports accept connections.
+  const accepts = (port) => new Promise((resolve) => {
+    const sock = tcpConnect(port, '127.0.0.1');
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
+  });
+  const launch = async () => {
+    child = spawn(lightningd, [`--lightning-dir=${dir}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`lightningd exited (${child.exitCode}): ${stderr.slice(-2000)}`);
+      try {
+        const info = await cli('getinfo');
+        if ((await accepts(wsPort)) && (await accepts(tcpPort))) return info;
+        throw new Error('not listening yet');
+      } catch {
+        if (Date.now() > deadline) throw new Error(`lightningd did not answer getinfo within 60 s: ${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  const info = await launch();
+  const rune = (await cli('createrune')).rune;
+  const readonlyRune = (await cli('createrune', 'restrictions=[["method^list","method^get"]]')).rune;
+  const exited = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', resolve);
+  });
+  return {
+    url: `ws://127.0.0.1:${wsPort}`,
+    nodeId: info.id,
+    rune,
+    readonlyRune,
+    tcp: `127.0.0.1:${tcpPort}`,
+    version: info.version,
+    dir,
+    real: true,
+    managed: true,
+    cli,
+    /** Stops the node and removes its directory. */
+    async stop() {
+      child.kill('SIGTERM');
+      await exited();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    /** Kills the node (SIGKILL: no goodbye) and resolves when it is gone. */
+    async kill() {
+      child.kill('SIGKILL');
+      await exited();
+    },
+    /** Starts it again on the same ports, with the same key and runes. */
+    async restart() {
+      await launch();
+    },
+  };
+}
