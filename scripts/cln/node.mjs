@@ -47,6 +47,8 @@ export async function startCln({ lightningd = buildCln() } = {}) {
     `bind-addr=ws:127.0.0.1:${wsPort}`,
     'disable-dns',
     'autoconnect-seeker-peers=0',
+    // connectd's reasons for hanging up ("Bad encrypted packet len") are debug-level.
+    'log-level=debug:connectd',
     `log-file=${join(dir, 'log')}`,
     `pid-file=${join(dir, 'lightningd.pid')}`,
     `bitcoin-cli=${join(root, 'scripts/cln/bitcoin-cli')}`,
