@@ -43,7 +43,6 @@ function wasmFailed(e) {
   if (broken) return;
   broken = e ?? new Error('unknown failure');
   for (const c of [...live]) c._internal(broken);
-  live.clear();
 }
 
 /** Calls into the wasm; on a trap (anything but the strings our bindings throw) marks the
@@ -251,32 +250,19 @@ export class Connection extends EventTarget {
     this.#buffering = false;
   }
 
-  /** Calls into this connection's wasm session; FAILED if the instance trapped. */
-  #w(f) {
-    return guard(f);
-  }
-
   /** Diagnostics: what the partial replies held by this connection cost in memory. */
   get bufferedBytes() {
     const s = this.#session;
     if (!s) return 0;
-    const n = this.#w(() => s.buffered());
+    const n = guard(() => s.buffered());
     return n === FAILED ? 0 : n;
   }
 
   /** The wasm instance failed (under this connection or another): end now, reason `internal`. */
   _internal(e) {
-    live.delete(this);
-    this.#session = null; // never call into the failed instance again
+    this.#session = null; // never call into the failed instance again (#shutdown skips it)
     const message = `the protocol core failed (${e?.message ?? e}); the connection was closed. Connect again: a new connection gets a fresh core.`;
     const err = new CommandoError(ErrorCode.NOT_CONNECTED, message, 'internal');
-    clearInterval(this.#ticker);
-    clearTimeout(this.#reconnectTimer);
-    clearTimeout(this.#attemptTimer);
-    this.#ticker = this.#reconnectTimer = this.#attemptTimer = null;
-    const ws = this.#ws;
-    this.#ws = null;
-    dropSocket(ws);
     for (const id of [...this.#pending.keys()]) this.#settle(id, err);
     if (this.#state !== 'closed') {
       this.dispatchEvent(new CustomEvent('close', { detail: { reason: 'internal', message, willReconnect: false } }));
@@ -286,7 +272,7 @@ export class Connection extends EventTarget {
       this.#onFail = this.#onReady = null;
       fail(err);
     }
-    this.#setState('closed');
+    this.#shutdown();
   }
 
   _firstConnect(signal) {
@@ -355,7 +341,7 @@ export class Connection extends EventTarget {
     };
     ws.onmessage = (e) => {
       if (this.#session !== session || typeof e.data === 'string') return;
-      if (this.#w(() => session.receive(new Uint8Array(e.data), now())) === FAILED) return;
+      if (guard(() => session.receive(new Uint8Array(e.data), now())) === FAILED) return;
       this.#pump();
     };
     const gone = (detail) => {
@@ -363,10 +349,10 @@ export class Connection extends EventTarget {
       if (this.#session !== session) return;
       if (!opened) {
         // The socket never opened: nothing listening, refused upgrade, bad TLS, …
-        if (this.#w(() => session.close()) === FAILED) return;
+        if (guard(() => session.close()) === FAILED) return;
         this.#drain(new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${detail}`, 'unreachable'));
       } else {
-        if (this.#w(() => session.lost()) === FAILED) return;
+        if (guard(() => session.lost()) === FAILED) return;
         this.#pump();
       }
     };
@@ -383,7 +369,7 @@ export class Connection extends EventTarget {
     if (o.keepaliveMs > 0 && !this.#ticker) {
       this.#ticker = unrefTimer(setInterval(() => {
         const s = this.#session;
-        if (!s || this.#w(() => s.tick(now())) === FAILED) return;
+        if (!s || guard(() => s.tick(now())) === FAILED) return;
         this.#pump();
       }, Math.max(250, o.keepaliveMs / 4)));
     }
@@ -396,16 +382,16 @@ export class Connection extends EventTarget {
     const ws = this.#ws;
     if (ws && ws.readyState === 1) {
       for (;;) {
-        const bytes = this.#w(() => session.transmit());
+        const bytes = guard(() => session.transmit());
         if (bytes === FAILED) return;
         if (bytes === undefined) break;
         ws.send(bytes);
       }
       // The core bounds what waits to be sent, the socket's backlog included.
-      if (this.#w(() => session.socketBacklog(ws.bufferedAmount ?? 0)) === FAILED) return;
+      if (guard(() => session.socketBacklog(ws.bufferedAmount ?? 0)) === FAILED) return;
     }
     while (this.#session === session) {
-      const ev = this.#w(() => session.event());
+      const ev = guard(() => session.event());
       if (ev === FAILED || ev === undefined) return;
       this.#handle(ev);
     }
@@ -521,7 +507,7 @@ export class Connection extends EventTarget {
           this.#attemptTimer = unrefTimer(setTimeout(() => {
             this.#attemptTimer = null;
             if (this.#session !== session) return;
-            if (this.#w(() => session.connectTimedOut()) === FAILED) return;
+            if (guard(() => session.connectTimedOut()) === FAILED) return;
             this.#pump();
           }, this.#o.timeoutMs));
         }
@@ -538,9 +524,9 @@ export class Connection extends EventTarget {
     this.#ticker = this.#reconnectTimer = this.#attemptTimer = null;
     const session = this.#session;
     if (session) {
-      if (this.#w(() => session.close()) !== FAILED) {
+      if (guard(() => session.close()) !== FAILED) {
         for (;;) {
-          const ev = this.#w(() => session.event());
+          const ev = guard(() => session.event());
           if (ev === FAILED || ev === undefined) break;
           if (ev[0] === 'failed') this.#handle(ev);
         }
@@ -592,7 +578,7 @@ export class Connection extends EventTarget {
       const session = this.#session;
       let id;
       try {
-        id = this.#w(() => session.request(method, paramsJson, rune, filterJson));
+        id = guard(() => session.request(method, paramsJson, rune, filterJson));
       } catch (e) {
         throw new TypeError(String(e));
       }
@@ -602,7 +588,7 @@ export class Connection extends EventTarget {
       }
       let timer = null;
       const onAbort = () => {
-        this.#w(() => session.cancel(id));
+        guard(() => session.cancel(id));
         this.#settle(id, new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted'));
       };
       const cleanup = () => {
@@ -612,7 +598,7 @@ export class Connection extends EventTarget {
       this.#pending.set(id, { resolve, reject, cleanup });
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
-          this.#w(() => session.cancel(id));
+          guard(() => session.cancel(id));
           this.#settle(id, new CommandoError(ErrorCode.LOCAL, `no reply within ${timeoutMs} ms`, 'timeout'));
         }, timeoutMs);
       }
@@ -635,7 +621,7 @@ export class Connection extends EventTarget {
     const session = this.#session;
     let r;
     try {
-      r = this.#w(() => session.sendMessage(msg));
+      r = guard(() => session.sendMessage(msg));
     } catch (e) {
       throw new CommandoError(ErrorCode.NOT_CONNECTED, String(e), 'transport');
     }
@@ -653,7 +639,7 @@ export class Connection extends EventTarget {
     this.#closedByUser = true;
     if (this.#state === 'closed') return Promise.resolve();
     const session = this.#session;
-    if (session && this.#w(() => session.close()) !== FAILED) this.#pump();
+    if (session && guard(() => session.close()) !== FAILED) this.#pump();
     this.#shutdown();
     return Promise.resolve();
   }

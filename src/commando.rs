@@ -152,6 +152,15 @@ pub fn frame_reply(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
     frame(id, body, REPLY_CONTINUES, REPLY_TERMINATES)
 }
 
+/// One commando message: `typ` (one of the four commando types) ‖ `id` ‖ `chunk`.
+pub fn encode_chunk(typ: u16, id: u64, chunk: &[u8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(10 + chunk.len());
+    msg.extend_from_slice(&typ.to_be_bytes());
+    msg.extend_from_slice(&id.to_be_bytes());
+    msg.extend_from_slice(chunk);
+    msg
+}
+
 fn frame(id: u64, body: &[u8], more: u16, last: u16) -> Vec<Vec<u8>> {
     let chunks: Vec<&[u8]> = if body.is_empty() {
         vec![&[][..]]
@@ -162,14 +171,7 @@ fn frame(id: u64, body: &[u8], more: u16, last: u16) -> Vec<Vec<u8>> {
     chunks
         .into_iter()
         .enumerate()
-        .map(|(i, chunk)| {
-            let typ = if i + 1 == n { last } else { more };
-            let mut msg = Vec::with_capacity(10 + chunk.len());
-            msg.extend_from_slice(&typ.to_be_bytes());
-            msg.extend_from_slice(&id.to_be_bytes());
-            msg.extend_from_slice(chunk);
-            msg
-        })
+        .map(|(i, chunk)| encode_chunk(if i + 1 == n { last } else { more }, id, chunk))
         .collect()
 }
 

@@ -27,14 +27,24 @@ fn client() -> Session {
     client_with(Config::default())
 }
 
-/// Moves bytes both ways until neither side has anything to send; the node's bytes are cut
-/// into pieces by `split` (sizes cycled), to model WebSocket frames that ignore packets.
-fn pump_split(c: &mut Session, n: &mut NodeSession, split: &[usize]) {
+/// Moves bytes both ways at `now` until neither side has anything to send; the node's bytes
+/// are cut into pieces by `split` (sizes cycled), to model WebSocket frames that ignore
+/// packets; the sizes of the client's pieces go to `sent`, if given.
+fn pump_with(
+    c: &mut Session,
+    n: &mut NodeSession,
+    split: &[usize],
+    now: u64,
+    mut sent: Option<&mut Vec<usize>>,
+) {
     let mut k = 0;
     loop {
         let mut moved = false;
         while let Some(b) = c.poll_transmit() {
-            n.receive(&b, 0);
+            if let Some(sent) = sent.as_deref_mut() {
+                sent.push(b.len());
+            }
+            n.receive(&b, now);
             moved = true;
         }
         while let Some(b) = n.poll_transmit() {
@@ -47,7 +57,7 @@ fn pump_split(c: &mut Session, n: &mut NodeSession, split: &[usize]) {
                 };
                 k += 1;
                 let (piece, tail) = rest.split_at(size.min(rest.len()));
-                c.receive(piece, 0);
+                c.receive(piece, now);
                 rest = tail;
             }
             moved = true;
@@ -56,6 +66,10 @@ fn pump_split(c: &mut Session, n: &mut NodeSession, split: &[usize]) {
             return;
         }
     }
+}
+
+fn pump_split(c: &mut Session, n: &mut NodeSession, split: &[usize]) {
+    pump_with(c, n, split, 0, None);
 }
 
 fn pump(c: &mut Session, n: &mut NodeSession) {
@@ -662,22 +676,8 @@ proptest! {
     }
 }
 
-/// Moves the client's bytes to the node, and the node's to the client at `now`.
 fn pump_at(c: &mut Session, n: &mut NodeSession, now: u64) {
-    loop {
-        let mut moved = false;
-        while let Some(b) = c.poll_transmit() {
-            n.receive(&b, now);
-            moved = true;
-        }
-        while let Some(b) = n.poll_transmit() {
-            c.receive(&b, now);
-            moved = true;
-        }
-        if !moved {
-            return;
-        }
-    }
+    pump_with(c, n, &[], now, None);
 }
 
 fn pongs(n: &mut NodeSession) -> usize {
@@ -826,10 +826,7 @@ fn commando_chunk(id: u64, body: &[u8], last: bool) -> Vec<u8> {
     } else {
         commando::REPLY_CONTINUES
     };
-    let mut m = typ.to_be_bytes().to_vec();
-    m.extend_from_slice(&id.to_be_bytes());
-    m.extend_from_slice(body);
-    m
+    commando::encode_chunk(typ, id, body)
 }
 
 proptest! {
@@ -897,22 +894,7 @@ proptest! {
         let mut n = node();
         let mut sizes = Vec::new();
         let mut asked = Vec::new();
-        let move_bytes = |c: &mut Session, n: &mut NodeSession, sizes: &mut Vec<usize>| loop {
-            let mut moved = false;
-            while let Some(b) = c.poll_transmit() {
-                sizes.push(b.len());
-                n.receive(&b, 0);
-                moved = true;
-            }
-            while let Some(b) = n.poll_transmit() {
-                c.receive(&b, 0);
-                moved = true;
-            }
-            if !moved {
-                return;
-            }
-        };
-        move_bytes(&mut c, &mut n, &mut sizes);
+        pump_with(&mut c, &mut n, &[], 0, Some(&mut sizes));
         prop_assert_eq!(c.state(), State::Ready);
         for (op, len, k) in ops {
             match op {
@@ -928,7 +910,7 @@ proptest! {
                     c.send_message(&m).unwrap();
                 }
             }
-            move_bytes(&mut c, &mut n, &mut sizes);
+            pump_with(&mut c, &mut n, &[], 0, Some(&mut sizes));
         }
         prop_assert_eq!(sizes[0], 50, "act one");
         for (i, &s) in sizes.iter().enumerate().skip(1) {

@@ -306,7 +306,7 @@ async function doConnect() {
   const url = $('url').value.trim();
   const nodeId = $('nodeId').value.trim();
   // The last guard: a rune bound to another node is never sent to this one.
-  if (runeTarget && !sameTarget(runeTarget, { url, nodeId })) clearRune('The rune was for another node, so it was cleared: enter this node\'s rune.');
+  if (runeTarget && !sameTarget(runeTarget, { url, nodeId })) clearRune('it was for another node; enter this node\'s rune.');
   const rune = $('rune').value.trim();
   const invalid = validateConnectForm(url, nodeId, rune);
   if (invalid) {
@@ -427,14 +427,14 @@ const formTarget = () => ({ url: $('url').value, nodeId: $('nodeId').value });
 function clearRune(why) {
   $('rune').value = '';
   runeTarget = null;
-  if (why) connectMessage('info', h('strong', { text: 'Rune cleared: ' }), why.replace(/^The rune/, 'the rune'));
+  if (why) connectMessage('info', h('strong', { text: 'Rune cleared: ' }), why);
 }
 
 /** The user edited the URL or the node id: a bound rune does not follow to another node. */
 function targetEdited() {
   hideLinkConfirm();
   if (runeTarget && $('rune').value && !sameTarget(runeTarget, formTarget())) {
-    clearRune('The rune belongs to another node: enter the rune for this one.');
+    clearRune('it belongs to another node; enter the rune for this one.');
   }
   syncRememberWithTarget();
 }

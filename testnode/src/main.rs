@@ -9,6 +9,7 @@
 mod methods;
 
 use futures_util::{SinkExt, StreamExt};
+use lncommando::commando::{REPLY_CONTINUES, REPLY_TERMINATES, encode_chunk};
 use lncommando::hex;
 use lncommando::node::{Commando, NodeEvent, NodeSession};
 use lncommando::rune::{MasterRune, Restriction};
@@ -481,9 +482,7 @@ impl Connection {
     fn endless_burst(&mut self) -> bool {
         let body = vec![b'x'; 65000];
         for &id in &self.endless {
-            let mut msg = lncommando::commando::REPLY_CONTINUES.to_be_bytes().to_vec();
-            msg.extend_from_slice(&id.to_be_bytes());
-            msg.extend_from_slice(&body);
+            let msg = encode_chunk(REPLY_CONTINUES, id, &body);
             if self.session.send(&msg).is_err() {
                 return false;
             }
@@ -562,13 +561,6 @@ impl Connection {
                 (result(&v), Some(fault))
             }
         };
-        let chunk = |typ: u16, id: u64, body: &[u8]| {
-            let mut msg = typ.to_be_bytes().to_vec();
-            msg.extend_from_slice(&id.to_be_bytes());
-            msg.extend_from_slice(body);
-            msg
-        };
-        use lncommando::commando::{REPLY_CONTINUES, REPLY_TERMINATES};
         match self.fault {
             Some(Fault::CloseMidReply) => {
                 let bytes = self.reply_bytes(id, &reply);
@@ -607,7 +599,7 @@ impl Connection {
                 let last = big.len() - 1;
                 if !self
                     .send_many(writer, last as u64, |i| {
-                        chunk(REPLY_CONTINUES, id, &big[i as usize..i as usize + 1])
+                        encode_chunk(REPLY_CONTINUES, id, &big[i as usize..i as usize + 1])
                     })
                     .await
                 {
@@ -615,13 +607,13 @@ impl Connection {
                 }
                 let _ = self
                     .session
-                    .send(&chunk(REPLY_TERMINATES, id, &big[last..]));
+                    .send(&encode_chunk(REPLY_TERMINATES, id, &big[last..]));
                 return false;
             }
             Some(Fault::EmptyChunks) => {
                 let n = self.fault_count;
                 if !self
-                    .send_many(writer, n, |_| chunk(REPLY_CONTINUES, id, b""))
+                    .send_many(writer, n, |_| encode_chunk(REPLY_CONTINUES, id, b""))
                     .await
                 {
                     return true;
