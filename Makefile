@@ -6,7 +6,7 @@ CARGO ?= cargo
 .PHONY: demo demo-native test setup check wasm-check testnode pkg js-test bench soak fuzz cln cln-test
 
 # Passed to the scripts only when given (an empty LNC_URL must not mean "a real node").
-$(foreach v,HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE,$(if $($(v)),$(eval export $(v))))
+$(foreach v,HEADLESS LNC_URL LNC_NODE_ID LNC_RUNE LNC_READONLY_RUNE LNC_NODES,$(if $($(v)),$(eval export $(v))))
 
 ## demo: the admin panel (www/) against the test node, on loopback, with the connection details
 ##   prefilled in the printed URL. HEADLESS=1 drives it in headless Chromium, prints getinfo as
@@ -29,7 +29,8 @@ demo-native:
 
 ## test: every test: the setup script against stand-ins, the Rust workspace (vectors,
 ## properties, sessions, pyln-proto interop, the test node, every fuzz corpus input replayed),
-## the wasm build, then the JS suites.
+## the wasm build, then the JS suites, against the test node and a real Core Lightning
+## (built once into ~/.cache/lncommando; LIGHTNINGD=path uses an installed one).
 test: setup
 	node --test tests/setup/
 	$(CARGO) test --workspace
@@ -46,18 +47,25 @@ fuzz:
 pkg: setup
 	./scripts/build-pkg.sh
 
-## js-test: the JS API in Node 20 (ws) and in headless Chromium, the package's consumers
-## (npm pack, static page, Vite app, Node script), the admin panel, the fault modes, the
-## hostile-node modes (Node and Chromium), a short soak and the benchmarks' smoke runs, against
-## the test node.
+## js-test: against the test node and then a real Core Lightning (LNC_NODES=test or cln for
+## one; LNC_URL/LNC_NODE_ID/LNC_RUNE for a node of yours): the JS API in Node 20 (ws) and in
+## headless Chromium, the package's consumers (npm pack, static page, Vite app, Node script,
+## Node's built-in WebSocket), the admin panel, the faults a real node can produce; then the
+## test node's own fault and hostile modes, the differential suite (the same raw requests to
+## both nodes), large requests through Core Lightning's WebSocket reader (directly, through a
+## segmenting proxy, through websockify), a short soak and the benchmarks' smoke runs.
 js-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
+	$(CARGO) build --quiet --release --example probe
+	@./scripts/cln/build.sh >/dev/null
 	node tests/js/node.mjs
 	node tests/js/browser.mjs
 	node tests/consumers/run.mjs
 	node tests/js/panel.mjs
 	node tests/js/faults.mjs
 	node tests/js/hostile.mjs
+	node tests/differential/run.mjs
+	node tests/js/cln-large.mjs
 	LNC_SOAK_CALLS=5000 node tests/js/soak.mjs
 	LNC_BENCH_QUICK=1 $(CARGO) bench --quiet --bench core
 	LNC_BENCH_QUICK=1 node scripts/bench.mjs
@@ -80,9 +88,13 @@ bench: pkg
 cln:
 	@node scripts/cln/run.mjs
 
-## cln-test: large requests (300 KB / 900 KB) and mixed calls against the real node, directly
-##   and through a proxy that delivers MSS-sized TCP segments, from Node and Chromium.
+## cln-test: the real-node suites alone: large requests (300 KB / 900 KB) and mixed calls
+##   directly, through a proxy that delivers MSS-sized TCP segments and through websockify,
+##   from Node and Chromium, and the differential suite.
 cln-test: pkg
+	$(CARGO) build --quiet --release -p lncommando-testnode
+	$(CARGO) build --quiet --release --example probe
+	node tests/differential/run.mjs
 	node tests/js/cln-large.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);

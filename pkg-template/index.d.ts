@@ -29,7 +29,9 @@ export declare const ErrorCode: {
  *
  * - `reason`: `not-authorised` (19537), `rejected` (19536), `node` (the node's own JSON-RPC
  *   error for the method, any other code), `timeout` / `aborted` / `too-large` / `bad-reply`
- *   (19535), or for -32600: `unreachable` (the WebSocket did not open), `handshake` (the BOLT 8
+ *   (19535), or for -32600: `unreachable` (the WebSocket did not open), `upgrade-refused` (the
+ *   server answered the WebSocket upgrade with an HTTP error: in Node, the built-in WebSocket,
+ *   which Core Lightning refuses; the message names the fix), `handshake` (the BOLT 8
  *   handshake failed: wrong node id, not a Lightning node), `closed` (the connection ended),
  *   `transport` (a corrupted packet), `protocol` (the node broke BOLT 1), `ping-timeout`,
  *   `ping-flood` (the node pinged far faster than BOLT 1 allows), `send-backlog` (the node
@@ -79,8 +81,9 @@ export interface ConnectOptions {
   /** Aborts the connection attempt. */
   signal?: AbortSignal;
   /**
-   * A WebSocket constructor, for Node < 22 or tests (e.g. `WebSocket` from the `ws` package;
-   * Node's built-in one is refused by Core Lightning). Default: `globalThis.WebSocket`.
+   * A WebSocket constructor. Default: in a browser, the page's `WebSocket`; in Node, the `ws`
+   * package's when it is installed (Core Lightning refuses Node's built-in one, undici, with
+   * HTTP 400), else the built-in one (Node 22+).
    */
   WebSocket?: new (url: string) => WebSocket;
   /**

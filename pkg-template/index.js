@@ -57,6 +57,25 @@ function guard(f) {
   }
 }
 
+// A wasm memory never shrinks. Past this size, once the last connection is gone, the instance
+// is replaced by a fresh one (~1 MiB), so that a burst (requests waiting for a slow node, a
+// large reply) does not keep the page's memory up.
+const RELEASE_ABOVE = 16 * 1024 * 1024;
+let releaseQueued = false;
+
+function releaseMemorySoon() {
+  if (live.size > 0 || releaseQueued) return;
+  releaseQueued = true;
+  // Once the current call stack is done (no closed session's code runs after that), and before
+  // a connection opened meanwhile makes a session (that would keep the instance).
+  queueMicrotask(() => {
+    releaseQueued = false;
+    if (live.size > 0 || !loaded || broken) return;
+    const bytes = guard(() => memoryBytes());
+    if (typeof bytes === 'number' && bytes > RELEASE_ABOVE) resetWasm();
+  });
+}
+
 /** Loads and instantiates the wasm once; `connect` and `decodeRune` call it for you. After the
  * instance has failed, the next call replaces it with a fresh one (the old one's memory goes). */
 export function ready() {
@@ -150,9 +169,9 @@ function checkOptions(o) {
       throw new TypeError(`${k} must be a non-negative number`);
     }
   }
-  const WS = o.WebSocket ?? globalThis.WebSocket;
-  if (typeof WS !== 'function') {
-    throw new TypeError('no WebSocket here: pass options.WebSocket (in Node, the "ws" package\'s WebSocket)');
+  const WS = o.WebSocket;
+  if (WS !== undefined && typeof WS !== 'function') {
+    throw new TypeError('options.WebSocket must be a WebSocket class (in Node, the "ws" package\'s default export)');
   }
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean')) throw new TypeError('signal must be an AbortSignal');
   const rc = o.reconnect === true ? {} : o.reconnect || null;
@@ -175,12 +194,71 @@ function checkOptions(o) {
   };
 }
 
+const inNode = typeof globalThis.process?.versions?.node === 'string' && typeof globalThis.document === 'undefined';
+let nodeWs; // the "ws" package's WebSocket, once looked for: a class, or null when not installed
+
+/**
+ * The WebSocket to use when none was passed: in a browser the page's own; in Node the "ws"
+ * package's when it is installed (Core Lightning refuses Node's built-in one), else the
+ * built-in one (Node 22+), whose refusal {@link Connection} then explains.
+ */
+async function findWebSocket() {
+  if (inNode) {
+    if (nodeWs === undefined) {
+      // A computed name, so that bundlers building for browsers do not try to resolve it.
+      const name = 'ws';
+      try {
+        const m = await import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+        nodeWs = m.WebSocket ?? m.default ?? null;
+      } catch {
+        nodeWs = null;
+      }
+    }
+    if (nodeWs) return nodeWs;
+  }
+  if (typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
+  throw new TypeError(inNode
+    ? 'no WebSocket here: run `npm install ws` (lncommando then uses it by itself) or pass options.WebSocket'
+    : 'no WebSocket here: pass options.WebSocket');
+}
+
+/** Whether `WS` is a WebSocket that Core Lightning refuses: Node's built-in one (undici). */
+function isUndici(WS) {
+  return inNode && (WS === globalThis.WebSocket || !('on' in WS.prototype));
+}
+
+/**
+ * The error for a WebSocket that never opened. Browsers do not say why; in Node, with a
+ * WebSocket other than "ws", a plain HTTP request tells a refused upgrade from nothing listening.
+ */
+async function openFailure(o, detail, status) {
+  if (status === undefined && isUndici(o.WebSocket) && typeof fetch === 'function') {
+    try {
+      const res = await fetch(o.url.replace(/^ws/, 'http'), { signal: AbortSignal.timeout(2000), redirect: 'manual' });
+      status = res.status;
+      await res.body?.cancel();
+    } catch {
+      // Nothing answers HTTP there either.
+    }
+  }
+  if (status === undefined) {
+    return new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${detail}`, 'unreachable');
+  }
+  const fix = isUndici(o.WebSocket)
+    ? ': Node\'s built-in WebSocket (undici) is refused by Core Lightning, which matches header names case-sensitively.'
+      + ' Run `npm install ws`; lncommando uses it by itself (or pass it as options.WebSocket)'
+    : ' (is this Core Lightning\'s WebSocket port, bind-addr=ws:…, or a ws→tcp proxy?)';
+  return new CommandoError(ErrorCode.NOT_CONNECTED,
+    `${o.url} answered the WebSocket upgrade with HTTP ${status} instead of 101${fix}`, 'upgrade-refused');
+}
+
 /**
  * Connects to a node: opens the WebSocket, runs the BOLT 8 handshake and the `init` exchange,
  * and resolves with a ready {@link Connection}.
  */
 export async function connect(options) {
   const o = checkOptions(options);
+  o.WebSocket ??= await findWebSocket();
   if (options.signal?.aborted) throw new CommandoError(ErrorCode.LOCAL, 'connect aborted', 'aborted');
   if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
   await ready();
@@ -344,13 +422,17 @@ export class Connection extends EventTarget {
       if (guard(() => session.receive(new Uint8Array(e.data), now())) === FAILED) return;
       this.#pump();
     };
-    const gone = (detail) => {
+    let failing = false;
+    const gone = (detail, status) => {
       if (this.#ws === ws) this.#ws = null;
-      if (this.#session !== session) return;
+      if (this.#session !== session || failing) return;
       if (!opened) {
         // The socket never opened: nothing listening, refused upgrade, bad TLS, …
+        failing = true;
         if (guard(() => session.close()) === FAILED) return;
-        this.#drain(new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${detail}`, 'unreachable'));
+        openFailure(o, detail, status).then((err) => {
+          if (this.#session === session) this.#drain(err);
+        });
       } else {
         if (guard(() => session.lost()) === FAILED) return;
         this.#pump();
@@ -362,7 +444,7 @@ export class Connection extends EventTarget {
       // The "ws" package: a refused upgrade says why (Node's own WebSocket is refused by Core
       // Lightning: its header names are lower-case).
       ws.on('unexpected-response', (_req, res) => {
-        gone(`: the server answered HTTP ${res.statusCode} instead of upgrading`);
+        gone('', res.statusCode);
         ws.terminate?.();
       });
     }
@@ -534,6 +616,7 @@ export class Connection extends EventTarget {
     }
     this.#session = null;
     live.delete(this);
+    releaseMemorySoon();
     const ws = this.#ws;
     this.#ws = null;
     dropSocket(ws);

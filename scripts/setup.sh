@@ -49,6 +49,7 @@ fi
 # --- Debian's packages, in one apt-get run ----------------------------------------------------
 # libsecp256k1 (C) is compiled for wasm32 with clang and archived with llvm-ar (gcc cannot
 # target wasm). Chromium for the browser tests and HEADLESS=1 (Playwright cannot download one).
+# Core Lightning's own build packages are scripts/cln/build.sh's (it runs when make test needs it).
 apt_pkgs=()
 apt_why=()
 if ! have clang || ! have llvm-ar; then
@@ -60,6 +61,11 @@ if [ "$job" = test ] || { [ -n "${HEADLESS:-}" ] && [ "${HEADLESS}" != 0 ]; }; t
     apt_pkgs+=(chromium chromium-driver)
     apt_why+=("chromium (headless browser)")
   fi
+fi
+# websockify: the ws→tcp path in front of a real Core Lightning's Lightning port (tests only).
+if [ "$job" = test ] && ! have websockify; then
+  apt_pkgs+=(websockify)
+  apt_why+=("websockify (ws→tcp proxy, for the real-node tests)")
 fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   why=$(printf '%s; ' "${apt_why[@]}")

@@ -144,12 +144,24 @@ impl Request<'_> {
 /// Splits a request body into BOLT 1 messages (type ‖ id ‖ chunk), to be sent back to back.
 /// An empty body still makes one (terminating) message.
 pub fn frame_request(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
-    frame(id, body, REQUEST_CONTINUES, REQUEST_TERMINATES)
+    frame(id, body, REQUEST_CONTINUES, REQUEST_TERMINATES, CHUNK_LEN)
+}
+
+/// [`frame_request`] with chunks of at most `chunk_len` bytes (1 to [`CHUNK_LEN`]; the node
+/// joins the chunks whatever their sizes).
+pub fn frame_request_in(id: u64, body: &[u8], chunk_len: usize) -> Vec<Vec<u8>> {
+    frame(
+        id,
+        body,
+        REQUEST_CONTINUES,
+        REQUEST_TERMINATES,
+        chunk_len.clamp(1, CHUNK_LEN),
+    )
 }
 
 /// Splits a reply into BOLT 1 messages, as a node does (used by the test node and tests).
 pub fn frame_reply(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
-    frame(id, body, REPLY_CONTINUES, REPLY_TERMINATES)
+    frame(id, body, REPLY_CONTINUES, REPLY_TERMINATES, CHUNK_LEN)
 }
 
 /// One commando message: `typ` (one of the four commando types) ‖ `id` ‖ `chunk`.
@@ -161,11 +173,11 @@ pub fn encode_chunk(typ: u16, id: u64, chunk: &[u8]) -> Vec<u8> {
     msg
 }
 
-fn frame(id: u64, body: &[u8], more: u16, last: u16) -> Vec<Vec<u8>> {
+fn frame(id: u64, body: &[u8], more: u16, last: u16, chunk_len: usize) -> Vec<Vec<u8>> {
     let chunks: Vec<&[u8]> = if body.is_empty() {
         vec![&[][..]]
     } else {
-        body.chunks(CHUNK_LEN).collect()
+        body.chunks(chunk_len).collect()
     };
     let n = chunks.len();
     chunks

@@ -60,7 +60,7 @@ pub struct NodeSession {
     closed: bool,
     max_request_len: usize,
     /// The one partial request this peer may have: its id and bytes so far.
-    partial: Option<(u64, Vec<u8>)>,
+    partial: Option<(u64, Option<Vec<u8>>)>,
     events: VecDeque<NodeEvent>,
     init: Init,
     keepalive: Keepalive,
@@ -171,29 +171,42 @@ impl NodeSession {
     }
 
     fn request_chunk(&mut self, id: u64, chunk: &[u8], last: bool) {
+        // As Core Lightning's commando: one partial request per peer; a chunk of another id
+        // replaces it; past the size limit the request is poisoned (`None`): its later chunks,
+        // the terminating one included, are ignored, and it stays until another id comes.
         let mut body = match self.partial.take() {
             Some((pid, body)) if pid == id => body,
-            Some((pid, _)) => {
-                self.events.push_back(NodeEvent::RequestDropped {
-                    id: pid,
-                    why: "a chunk of another request arrived",
-                });
-                Vec::new()
+            Some((pid, body)) => {
+                if body.is_some() {
+                    self.events.push_back(NodeEvent::RequestDropped {
+                        id: pid,
+                        why: "a chunk of another request arrived",
+                    });
+                }
+                Some(Vec::new())
             }
-            None => Vec::new(),
+            None => Some(Vec::new()),
         };
-        if body.len() + chunk.len() > self.max_request_len {
+        if body
+            .as_ref()
+            .is_some_and(|b| b.len() + chunk.len() > self.max_request_len)
+        {
             self.events.push_back(NodeEvent::RequestDropped {
                 id,
                 why: "request larger than 1 MiB",
             });
-            return;
+            body = None;
         }
-        body.extend_from_slice(chunk);
-        if last {
-            self.events.push_back(NodeEvent::Request { id, body });
-        } else {
-            self.partial = Some((id, body));
+        match body {
+            Some(mut b) => {
+                b.extend_from_slice(chunk);
+                if last {
+                    self.events.push_back(NodeEvent::Request { id, body: b });
+                } else {
+                    self.partial = Some((id, Some(b)));
+                }
+            }
+            None => self.partial = Some((id, None)),
         }
     }
 
@@ -313,6 +326,11 @@ impl Commando {
         }
     }
 
+    /// The master secret the runes are checked against (to mint more).
+    pub fn master(&self) -> &MasterRune {
+        &self.master
+    }
+
     /// Checks a complete request from the peer `peer_id` (hex) at `unix_secs` (the rune field
     /// `time`) and `now_ms` (for `rate`/`per`). `Err` is the reply to send instead.
     pub fn check(
@@ -379,7 +397,7 @@ impl Commando {
             }
         };
         rune.evaluate_with(&mut check)
-            .map_err(|why| not_authorised(&format!("Not permitted: {why}")))?;
+            .map_err(|why| not_authorised(&crate::rune::refusal_message(&why)))?;
         self.last_use.insert(unique_id, now_ms);
         let method = match json::parse_string(method_tok) {
             Ok(m) => m,
@@ -518,6 +536,48 @@ mod tests {
     }
 
     #[test]
+    fn refusals_in_core_lightnings_words() {
+        let mut c = Commando::new(master());
+        let cases = [
+            (
+                rune(&["pnamelabel=x"]),
+                r#"{"label":"y"}"#,
+                "Not permitted: parameter label is not equal to x",
+            ),
+            (
+                rune(&["pnamelabel=x"]),
+                "{}",
+                "Not permitted: parameter label not present",
+            ),
+            (
+                rune(&["parr0=x"]),
+                r#"["y"]"#,
+                "Not permitted: parameter #0 is not equal to x",
+            ),
+            (
+                rune(&["pnum=1"]),
+                "{}",
+                "Not permitted: number of parameters is not equal to 1",
+            ),
+            (
+                rune(&["method=getinfo"]),
+                "{}",
+                "Not permitted: method is not equal to getinfo",
+            ),
+            // As lightningd: the explanation is JSON-escaped before it goes into the message.
+            (
+                rune(&[r#"pnamelabel=a"b\\c"#]),
+                r#"{"label":"y"}"#,
+                r#"Not permitted: parameter label is not equal to a\\\"b\\\\c"#,
+            ),
+        ];
+        for (r, params, want) in cases {
+            let got = err(&mut c, &req("m", params, &r));
+            assert!(got.contains(want), "{got} lacks {want}");
+        }
+    }
+
+    #[test]
     fn checks_in_core_lightnings_order() {
         let mut c = Commando::new(master());
         let r = rune(&[]);
@@ -606,11 +666,11 @@ mod tests {
         );
         assert!(
             err(&mut c, &req("invoice", r#"{"amount_msat":1}"#, &named))
-                .contains("pnum is not equal to 2")
+                .contains("number of parameters is not equal to 2")
         );
         let arr = rune(&["parr0=abc", "parr1=7"]);
         assert!(c.check(&req("m", r#"["abc",7]"#, &arr), PEER, 0, 0).is_ok());
-        assert!(err(&mut c, &req("m", r#"["abc"]"#, &arr)).contains("parr1 not present"));
+        assert!(err(&mut c, &req("m", r#"["abc"]"#, &arr)).contains("parameter #1 not present"));
         let peer = rune(&[&format!("id={PEER}")]);
         assert!(c.check(&req("m", "[]", &peer), PEER, 0, 0).is_ok());
         assert!(c.check(&req("m", "[]", &peer), "03bb", 0, 0).is_err());

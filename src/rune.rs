@@ -16,8 +16,9 @@
 //!   secret's holder ([`MasterRune`]) can check that a rune derives from it.
 //!
 //! Evaluation failures are reported with Core Lightning's wording (`method is not equal to
-//! getinfo`, `pnum not present`, `f1 is present`, alternatives joined by ` AND `), which is what
-//! the node returns after `Not permitted: `.
+//! getinfo`, `pnum not present`, `f1 is present`, alternatives joined by ` AND `);
+//! [`refusal_message`] turns that into what the node returns (`Not permitted: number of
+//! parameters not present`).
 
 use crate::hex::{self, HexError};
 use core::fmt;
@@ -36,6 +37,43 @@ pub const MAX_SECRET_LEN: usize = 55;
 const SHA256_IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
+
+/// What Core Lightning answers when a rune refuses a call, from the evaluation's explanation
+/// `why` ([`Rune::evaluate`]): `Not permitted: ` and `why` with its leading field name in
+/// English, as lightningd's `checkrune` words it: `pnameX…` → `parameter X…`, `parrN…` →
+/// `parameter #N…`, `pnum…` → `number of parameters…`, `pinvX…` → `invoice parameter X…`
+/// (only the first field of the explanation is reworded, as there). As there, the
+/// explanation is JSON-escaped first, so a quote or backslash in a value shows escaped in the
+/// message (`… is not equal to a\"b`).
+pub fn refusal_message(why: &str) -> String {
+    let mut escaped = String::with_capacity(why.len());
+    for c in why.chars() {
+        match c {
+            '"' => escaped.push_str("\\\""),
+            '\\' => escaped.push_str("\\\\"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            '\u{8}' => escaped.push_str("\\b"),
+            '\u{c}' => escaped.push_str("\\f"),
+            c if (c as u32) < 0x20 => escaped.push_str(&format!("\\u{:04x}", c as u32)),
+            c => escaped.push(c),
+        }
+    }
+    let why = escaped.as_str();
+    let english = [
+        ("pname", "parameter "),
+        ("parr", "parameter #"),
+        ("pnum", "number of parameters"),
+        ("pinv", "invoice parameter "),
+    ]
+    .iter()
+    .find_map(|(prefix, words)| {
+        why.strip_prefix(prefix)
+            .map(|rest| format!("{words}{rest}"))
+    });
+    format!("Not permitted: {}", english.as_deref().unwrap_or(why))
+}
 
 /// Why a rune, restriction or alternative was rejected. Messages never quote the rune itself.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,7 @@
 
 use crate::commando::{self, Outcome, Reassembled, Reassembler, Request, RequestError};
 use crate::transport::{
-    Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, MIN_ALIGNED_FRAME,
-    TransportError,
+    Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, TransportError,
 };
 use crate::wire::{self, Init, Message, MsgClass, WireError};
 use std::collections::VecDeque;
@@ -26,14 +25,16 @@ pub struct Config {
     /// [`CloseReason::PingTimeout`] if nothing arrives for as long again. `None`: never ping.
     pub keepalive_ms: Option<u64>,
     /// Largest number of bytes handed out by one [`Session::poll_transmit`] call (one WebSocket
-    /// frame). With [`Config::align_frames`], every call after the handshake returns a multiple
-    /// of 4 between 128 and this (rounded down to a multiple of 4) bytes, cutting anywhere;
-    /// without, whole packets, so a call may return up to one packet more.
+    /// frame): packets are coalesced up to it, and with [`Config::align_frames`] requests are
+    /// cut into chunks that fit in it whole. The default, 61 440, keeps a frame within one TCP
+    /// segment on loopback (MSS ~65 483), where Core Lightning's reader sees it in one piece.
     pub max_transmit: usize,
-    /// Shape the frames for Core Lightning's WebSocket reader (on by default): pad what is
-    /// sent with ignored pings (`num_pong_bytes` 65535, as Core Lightning pads its own traffic)
-    /// to a multiple of 4 bytes and at least 128, and cut it into such pieces. See
-    /// [`Connection::align_frames`] and the README for why.
+    /// Shape the stream for Core Lightning's WebSocket reader (on by default): every frame is
+    /// whole packets followed by a ping that asks for a pong, padded so that the frame is a
+    /// multiple of 4 bytes and at least [`MIN_FRAME`]; the next frame goes only once that pong
+    /// is back (one frame in flight). Each frame is thus written to an idle connection, so the
+    /// sender's TCP cuts it at MSS multiples from its own start, and the reader, which unmasks
+    /// each `read()` from mask byte 0, sees pieces at 4-aligned offsets. The README says why.
     pub align_frames: bool,
     /// Budget for everything received and not yet handed out: all partial replies together,
     /// counted at their real memory cost. Past it the largest partial reply fails with
@@ -55,7 +56,7 @@ impl Default for Config {
         Config {
             max_reply_len: commando::DEFAULT_MAX_REPLY_LEN,
             keepalive_ms: None,
-            max_transmit: 65532,
+            max_transmit: 61440,
             align_frames: true,
             max_buffered: 2 * commando::DEFAULT_MAX_REPLY_LEN,
             ping_burst: 10,
@@ -64,6 +65,17 @@ impl Default for Config {
         }
     }
 }
+
+/// The smallest frame [`Config::align_frames`] sends: a WebSocket frame of 126 bytes or more
+/// has the 8-byte masked header (a multiple of 4); 128 is the next multiple of 4.
+pub const MIN_FRAME: usize = 128;
+
+/// What a packet adds to its message: the encrypted length and the two MACs (BOLT 8).
+const PACKET_OVERHEAD: usize = 2 + 16 + 16;
+
+/// The ping that ends a frame: `num_pong_bytes` 0 (a pong of no bytes), and up to 3 + 88 bytes
+/// of padding; with its packet, 40 bytes before padding.
+const ACK_PING_LEN: usize = PACKET_OVERHEAD + 6;
 
 /// Where a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,8 +317,18 @@ pub struct Session {
     ping_refilled_at: u64,
     ping_burst: u32,
     ping_refill_ms: u64,
-    /// Pad what is queued to send for [`Connection::align_frames`].
+    /// Shape frames for Core Lightning's reader ([`Config::align_frames`]).
     align_frames: bool,
+    max_transmit: usize,
+    /// With `align_frames`: messages waiting for the next frame (encrypted when it is cut), and
+    /// their total length.
+    unsent: VecDeque<Vec<u8>>,
+    unsent_len: usize,
+    /// Pings we sent whose pong has not come back, oldest first: `true` for the ping that ends
+    /// a frame (its pong lets the next frame go), `false` for a keep-alive ping.
+    pings_out: VecDeque<bool>,
+    /// A frame is out and its pong has not come back.
+    frame_in_flight: bool,
     /// Bytes the shell's socket holds unsent, and the cap on everything waiting to be sent.
     socket_backlog: usize,
     max_send_backlog: usize,
@@ -335,12 +357,14 @@ impl Session {
         now_ms: u64,
     ) -> Result<Session, InvalidKey> {
         let init = Initiator::new(local, node_id, ephemeral)?;
-        let mut conn = Connection::initiator(init, config.max_transmit);
-        if config.align_frames {
-            conn.align_frames();
-        }
+        let conn = Connection::initiator(init, config.max_transmit);
         Ok(Session {
             align_frames: config.align_frames,
+            max_transmit: config.max_transmit.max(MIN_FRAME),
+            unsent: VecDeque::new(),
+            unsent_len: 0,
+            pings_out: VecDeque::new(),
+            frame_in_flight: false,
             conn,
             state: State::Handshake,
             reassembler: Reassembler::with_budget(config.max_reply_len, config.max_buffered),
@@ -383,6 +407,7 @@ impl Session {
     pub fn send_backlog(&self) -> usize {
         self.conn
             .transmit_pending()
+            .saturating_add(self.unsent_len)
             .saturating_add(self.socket_backlog)
     }
 
@@ -471,8 +496,63 @@ impl Session {
     }
 
     fn send_request(&mut self, id: u64, body: &[u8]) {
-        // Chunks are at most 65010 bytes, within BOLT 8's limit: send cannot fail.
-        let _ = self.conn.send(&commando::frame_request(id, body));
+        // With frame shaping, each chunk fits in a frame with the ping that ends it.
+        let chunk_len = if self.align_frames {
+            (self.max_transmit - PACKET_OVERHEAD - 10 - ACK_PING_LEN - 3)
+                .clamp(1, commando::CHUNK_LEN)
+        } else {
+            commando::CHUNK_LEN
+        };
+        // Chunks are at most 65010 bytes, within BOLT 8's limit: sending cannot fail.
+        let _ = self.enqueue(commando::frame_request_in(id, body, chunk_len));
+    }
+
+    /// Queues messages to send: encrypted now, or with frame shaping when the next frame is cut.
+    fn enqueue(&mut self, msgs: Vec<Vec<u8>>) -> Result<(), TransportError> {
+        if !self.align_frames {
+            return self.conn.send(&msgs);
+        }
+        for m in msgs {
+            if m.len() > crate::transport::MAX_MESSAGE_LEN {
+                return Err(TransportError::MessageTooLong(m.len()));
+            }
+            self.unsent_len += m.len() + PACKET_OVERHEAD;
+            self.unsent.push_back(m);
+        }
+        Ok(())
+    }
+
+    /// Sends request chunks exactly as given, for testing what a node does with requests this
+    /// library would never make (bad JSON, a chunk of another id in between, oversize): each
+    /// `(last, bytes)` goes as one commando message for request `id` (terminating when `last`).
+    /// With `expect`, a reply for `id` is awaited and comes as for [`Session::request`]. Only
+    /// once ready; chunks over the BOLT 8 limit are refused.
+    pub fn send_chunks(
+        &mut self,
+        id: u64,
+        chunks: &[(bool, &[u8])],
+        expect: bool,
+    ) -> Result<(), TransportError> {
+        if self.state != State::Ready {
+            return Ok(());
+        }
+        let msgs = chunks
+            .iter()
+            .map(|&(last, c)| {
+                let typ = if last {
+                    commando::REQUEST_TERMINATES
+                } else {
+                    commando::REQUEST_CONTINUES
+                };
+                commando::encode_chunk(typ, id, c)
+            })
+            .collect();
+        self.enqueue(msgs)?;
+        if expect {
+            self.reassembler.expect(id);
+        }
+        self.check_backlog();
+        Ok(())
     }
 
     /// Gives up on request `id` (a timeout or an abort): its reply, if it comes, is dropped.
@@ -486,37 +566,52 @@ impl Session {
     /// Ignored unless the session is ready.
     pub fn send_message(&mut self, msg: &[u8]) -> Result<(), TransportError> {
         if self.state == State::Ready {
-            self.conn.send(&[msg])?;
+            self.enqueue(vec![msg.to_vec()])?;
             self.check_backlog();
         }
         Ok(())
     }
 
-    /// Bytes to send, if any, about [`Config::max_transmit`] bytes at most per call.
+    /// Bytes to send, if any: one WebSocket frame's worth, about [`Config::max_transmit`] bytes
+    /// at most. With [`Config::align_frames`], `None` while a frame's pong is awaited.
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        self.pad();
-        self.conn.poll_transmit()
+        if !self.align_frames || !self.conn.is_open() {
+            return self.conn.poll_transmit();
+        }
+        if !self.frame_in_flight && !self.unsent.is_empty() {
+            self.cut_frame();
+        }
+        self.conn.take_transmit()
     }
 
-    /// With [`Config::align_frames`]: a ping that asks for no pong, sized so that everything
-    /// queued is a multiple of 4 bytes and at least [`MIN_ALIGNED_FRAME`].
-    fn pad(&mut self) {
-        let pending = self.conn.transmit_pending();
-        if !self.align_frames
-            || !self.conn.is_open()
-            || pending == 0
-            || (pending % 4 == 0 && pending >= MIN_ALIGNED_FRAME)
-        {
-            return;
+    /// With [`Config::align_frames`]: encrypts the next frame: what the handshake left queued
+    /// (act three), whole messages up to [`Config::max_transmit`] (at least one), and a ping
+    /// asking for a pong, padded to a multiple of 4 bytes and at least [`MIN_FRAME`].
+    fn cut_frame(&mut self) {
+        let mut size = self.conn.transmit_pending();
+        let mut msgs = Vec::new();
+        while let Some(m) = self.unsent.front() {
+            let cost = m.len() + PACKET_OVERHEAD;
+            if !msgs.is_empty() && size + cost + ACK_PING_LEN + 3 > self.max_transmit {
+                break;
+            }
+            size += cost;
+            self.unsent_len -= cost;
+            let m = self.unsent.pop_front().unwrap_or_default();
+            if m.starts_with(&wire::msg_type::PING.to_be_bytes()) {
+                self.pings_out.push_back(false);
+            }
+            msgs.push(m);
         }
-        // A ping packet is 2 + 16 + (6 + ignored) + 16 bytes.
-        let mut ignored = (4 - (pending + 40) % 4) % 4;
-        if pending + 40 + ignored < MIN_ALIGNED_FRAME {
-            ignored += MIN_ALIGNED_FRAME - (pending + 40 + ignored);
+        let mut pad = (4 - (size + ACK_PING_LEN) % 4) % 4;
+        if size + ACK_PING_LEN + pad < MIN_FRAME {
+            pad += MIN_FRAME - (size + ACK_PING_LEN + pad);
         }
-        let _ = self
-            .conn
-            .send(&[wire::encode_ping(wire::PING_NO_PONG, ignored as u16)]);
+        msgs.push(wire::encode_ping(0, pad as u16));
+        self.pings_out.push_back(true);
+        self.frame_in_flight = true;
+        // Every message was checked against BOLT 8's limit when queued: sending cannot fail.
+        let _ = self.conn.send(&msgs);
     }
 
     /// The next event, if any.
@@ -533,7 +628,7 @@ impl Session {
         match self.conn.push(bytes) {
             Ok(true) => {
                 // Our init: no features, no networks (optional, and every chain is fine).
-                let _ = self.conn.send(&[Init::client_default().encode()]);
+                let _ = self.enqueue(vec![Init::client_default().encode()]);
                 self.set_state(State::Init);
             }
             Ok(false) => {}
@@ -585,7 +680,12 @@ impl Session {
                     self.send_message(&pong).map_err(CloseReason::Transport)?;
                 }
             }
-            Message::Pong(_) => {}
+            Message::Pong(_) => {
+                // Pongs come back in the order of the pings.
+                if self.pings_out.pop_front() == Some(true) {
+                    self.frame_in_flight = false;
+                }
+            }
             Message::Warning(w) => self.events.push_back(Event::Warning {
                 text: w.text(),
                 is_error: false,
@@ -684,6 +784,8 @@ impl Session {
         }
         self.conn.shutdown();
         self.queued.clear();
+        self.unsent.clear();
+        self.unsent_len = 0;
         let ids: Vec<u64> = self.reassembler.expected().collect();
         for id in ids {
             self.reassembler.forget(id);

@@ -760,13 +760,7 @@ pub struct Connection {
     outgoing: VecDeque<Vec<u8>>,
     max_transmit: usize,
     remote: Option<[u8; 33]>,
-    /// Cut the encrypted stream into frames of exact sizes (see [`Connection::align_frames`]).
-    aligned: bool,
 }
-
-/// The smallest frame [`Connection::align_frames`] cuts (a WebSocket frame of 126 bytes or more
-/// has the 8-byte masked header; 128 is the next multiple of 4).
-pub const MIN_ALIGNED_FRAME: usize = 128;
 
 impl Connection {
     /// A connection as initiator: act one is ready to transmit.
@@ -791,19 +785,7 @@ impl Connection {
             outgoing: VecDeque::new(),
             max_transmit,
             remote: None,
-            aligned: false,
         }
-    }
-
-    /// From now on (once the handshake is done) [`Connection::poll_transmit`] cuts the stream at
-    /// any byte, into pieces whose lengths are multiples of 4 between [`MIN_ALIGNED_FRAME`] and
-    /// `max_transmit` rounded down to a multiple of 4, as long as the bytes queued are a multiple
-    /// of 4 in all (the caller pads with ignored pings; see `Session`). Core Lightning's
-    /// WebSocket reader unmasks each `read()` of a frame from mask byte 0; with these sizes
-    /// every frame has the 8-byte header and starts 4-aligned, so the TCP segment boundaries
-    /// (multiples of the MSS from a write's start) fall at 4-aligned payload offsets.
-    pub fn align_frames(&mut self) {
-        self.aligned = true;
     }
 
     /// Whether the handshake is complete (and nothing failed).
@@ -882,11 +864,8 @@ impl Connection {
     }
 
     /// Bytes to send: whole packets, coalesced up to `max_transmit` bytes (a single batch may
-    /// exceed it by at most one packet); with [`Connection::align_frames`], exact-size pieces.
+    /// exceed it by at most one packet).
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        if self.aligned && self.is_open() {
-            return self.poll_aligned();
-        }
         let mut out = self.outgoing.pop_front()?;
         while let Some(next) = self.outgoing.front() {
             if out.len() + next.len() > self.max_transmit {
@@ -898,34 +877,11 @@ impl Connection {
         Some(out)
     }
 
-    fn poll_aligned(&mut self) -> Option<Vec<u8>> {
-        let total = self.transmit_pending();
-        if total == 0 {
-            return None;
-        }
-        let max = (self.max_transmit & !3).max(MIN_ALIGNED_FRAME);
-        let mut take = if total % 4 == 0 {
-            total.min(max)
-        } else {
-            total
-        };
-        let rest = total - take;
-        if rest > 0 && rest < MIN_ALIGNED_FRAME {
-            take -= MIN_ALIGNED_FRAME - rest; // leave a whole minimum frame for the next call
-        }
-        let mut out = Vec::with_capacity(take);
-        while out.len() < take {
-            let Some(front) = self.outgoing.front_mut() else {
-                break;
-            };
-            let want = take - out.len();
-            if front.len() <= want {
-                out.extend_from_slice(front);
-                self.outgoing.pop_front();
-            } else {
-                out.extend_from_slice(&front[..want]);
-                front.drain(..want);
-            }
+    /// Everything queued to send, as one piece (however long).
+    pub fn take_transmit(&mut self) -> Option<Vec<u8>> {
+        let mut out = self.outgoing.pop_front()?;
+        while let Some(next) = self.outgoing.pop_front() {
+            out.extend_from_slice(&next);
         }
         Some(out)
     }

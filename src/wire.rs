@@ -490,9 +490,6 @@ pub const MAX_PONG_BYTES: u16 = 65531;
 /// The largest ignored length a `ping` can carry within [`MAX_MESSAGE_LEN`].
 pub const MAX_PING_IGNORED: u16 = 65529;
 
-/// `num_pong_bytes` of a ping that asks for no pong (BOLT 1: 65532 or more is ignored).
-pub const PING_NO_PONG: u16 = 65535;
-
 /// A `ping` (its ignored bytes are not kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ping {

@@ -879,13 +879,78 @@ proptest! {
     }
 }
 
+/// As Core Lightning's commando: past 1 MiB a request is poisoned, its later chunks (the
+/// terminating one too) are ignored and nothing is answered, until a request of another id
+/// replaces it; that one is served.
+#[test]
+fn an_oversize_request_is_dropped_and_the_next_one_served() {
+    let mut c = client();
+    let mut n = node();
+    pump(&mut c, &mut n);
+    let big = vec![b'x'; 60_000];
+    let chunks: Vec<(bool, &[u8])> = (0..18).map(|_| (false, &big[..])).collect();
+    c.send_chunks(7, &chunks, true).unwrap();
+    c.send_chunks(7, &[(true, b"}")], true).unwrap();
+    pump(&mut c, &mut n);
+    let ev: Vec<NodeEvent> = node_events(&mut n)
+        .into_iter()
+        .filter(|e| !matches!(e, NodeEvent::Connected { .. } | NodeEvent::Ready(_)))
+        .collect();
+    assert!(
+        matches!(ev.as_slice(), [NodeEvent::RequestDropped { id: 7, why }] if why.contains("1 MiB")),
+        "{ev:?}"
+    );
+    // The same id again: still ignored.
+    c.send_chunks(7, &[(true, br#"{"id":1}"#)], true).unwrap();
+    pump(&mut c, &mut n);
+    assert!(node_events(&mut n).is_empty());
+    // Another id: served.
+    c.send_chunks(8, &[(false, br#"{"id":"#), (true, b"2}")], true)
+        .unwrap();
+    pump(&mut c, &mut n);
+    let ev = node_events(&mut n);
+    assert!(
+        matches!(ev.as_slice(), [NodeEvent::Request { id: 8, body }] if body == br#"{"id":2}"#),
+        "{ev:?}"
+    );
+}
+
+/// One frame in flight: requests made while a frame's pong is awaited go out together in the
+/// next frame, as whole packets.
+#[test]
+fn requests_wait_for_the_frames_pong_then_go_together() {
+    let mut c = client();
+    let mut n = node();
+    pump(&mut c, &mut n);
+    c.request("echo", "[1]", "r", None).unwrap();
+    let first = c.poll_transmit().expect("the first request goes at once");
+    for i in 0..5 {
+        c.request("echo", &format!("[{i}]"), "r", None).unwrap();
+    }
+    assert!(c.poll_transmit().is_none(), "nothing more before the pong");
+    n.receive(&first, 0);
+    while let Some(b) = n.poll_transmit() {
+        c.receive(&b, 0);
+    }
+    let second = c.poll_transmit().expect("the pong lets the next frame go");
+    assert!(c.poll_transmit().is_none(), "all five in one frame");
+    n.receive(&second, 0);
+    let requests = node_events(&mut n)
+        .into_iter()
+        .filter(|e| matches!(e, NodeEvent::Request { .. }))
+        .count();
+    assert_eq!(requests, 6);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// Frames for Core Lightning's WebSocket reader: after act one, every piece the client hands
-    /// out is a multiple of 4 bytes between 128 and 65 532 (so each frame has the 8-byte header
-    /// and starts 4-aligned), whatever is sent: requests of any size, pongs of any size asked
-    /// by the node, custom messages; and the node still gets every request whole.
+    /// out is a multiple of 4 bytes between 128 and `max_transmit` (so each frame has the 8-byte
+    /// header and starts 4-aligned; only a pong the node asked to be larger than that goes
+    /// alone in a bigger frame), and no piece goes before the pong of the ping that ends the
+    /// previous one is back; whatever is sent: requests of any size, pongs of any size asked by
+    /// the node, custom messages; and the node still gets every request whole.
     #[test]
     fn frames_are_4_aligned_for_core_lightning(
         ops in proptest::collection::vec((0u8..3, 0usize..300_000, any::<u16>()), 1..12),
@@ -894,6 +959,7 @@ proptest! {
         let mut n = node();
         let mut sizes = Vec::new();
         let mut asked = Vec::new();
+        let mut biggest_pong = 0usize;
         pump_with(&mut c, &mut n, &[], 0, Some(&mut sizes));
         prop_assert_eq!(c.state(), State::Ready);
         for (op, len, k) in ops {
@@ -903,18 +969,31 @@ proptest! {
                     c.request("echo", &params, "r", None).unwrap();
                     asked.push(params);
                 }
-                1 => n.send(&wire::encode_ping(k % 65532, 0)).unwrap(),
+                1 => {
+                    n.send(&wire::encode_ping(k % 65532, 0)).unwrap();
+                    biggest_pong = biggest_pong.max(usize::from(k % 65532));
+                }
                 _ => {
                     let mut m = 32769u16.to_be_bytes().to_vec();
                     m.extend(std::iter::repeat_n(7u8, len % 60_000));
                     c.send_message(&m).unwrap();
                 }
             }
-            pump_with(&mut c, &mut n, &[], 0, Some(&mut sizes));
+            // Frame by frame: one out, then nothing until the node's answer is in.
+            while let Some(b) = c.poll_transmit() {
+                sizes.push(b.len());
+                prop_assert!(c.poll_transmit().is_none(), "a second frame before the pong");
+                n.receive(&b, 0);
+                while let Some(r) = n.poll_transmit() {
+                    c.receive(&r, 0);
+                }
+            }
         }
         prop_assert_eq!(sizes[0], 50, "act one");
+        // A pong of k bytes is a packet of k + 4 + 34; with the ping, padded to 4.
+        let max = 61440usize.max((biggest_pong + 4 + 34 + 40 + 3) & !3);
         for (i, &s) in sizes.iter().enumerate().skip(1) {
-            prop_assert!(s % 4 == 0 && (128..=65532).contains(&s), "piece {i} of {s} bytes: {sizes:?}");
+            prop_assert!(s % 4 == 0 && (128..=max).contains(&s), "piece {i} of {s} bytes: {sizes:?}");
         }
         let got: Vec<Vec<u8>> = node_events(&mut n)
             .into_iter()

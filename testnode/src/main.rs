@@ -102,6 +102,8 @@ fn parse_args() -> Result<Args, String> {
 struct Shared {
     key: Keypair,
     commando: Mutex<Commando>,
+    /// The unique id `createrune` gives next (0 and 1 are the printed runes).
+    next_rune_id: std::sync::atomic::AtomicU64,
     state: Mutex<NodeState>,
     split_random: bool,
     ping_ms: u64,
@@ -196,6 +198,7 @@ async fn run(args: Args) -> Result<(), String> {
     let shared = Arc::new(Shared {
         key,
         commando: Mutex::new(Commando::new(master)),
+        next_rune_id: std::sync::atomic::AtomicU64::new(2),
         state: Mutex::new(NodeState::new(&node_id)),
         split_random: args.split_random,
         ping_ms: args.ping_ms,
@@ -296,6 +299,74 @@ fn rand_u32() -> u32 {
     })
 }
 
+/// The WebSocket upgrade as Core Lightning's `connectd/websocketd.c` does it, so that a client
+/// it refuses is refused here too: header names matched case-sensitively (`Upgrade`,
+/// `Connection`, `Sec-WebSocket-Version`, `Sec-WebSocket-Key`), the values `websocket` and
+/// `Upgrade` found as case-sensitive substrings, the version exactly `13`; a refusal is
+/// `HTTP/1.1 400 I only speak websocket` followed by the reason; whatever came after the request
+/// in the same read is discarded, as there.
+async fn upgrade_like_core_lightning(mut stream: TcpStream) -> Result<TcpStream, String> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let head_len = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 2;
+        }
+        if buf.len() >= 65536 {
+            return refuse(
+                &mut stream,
+                &format!("No header end after {} bytes", buf.len()),
+            )
+            .await;
+        }
+        match tokio::time::timeout(Duration::from_secs(60), stream.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => {
+                return refuse(
+                    &mut stream,
+                    &format!("No header end after {} bytes", buf.len()),
+                )
+                .await;
+            }
+        }
+    };
+    let head = &buf[..head_len];
+    let header = |name: &str| -> Option<String> {
+        head.split(|&b| b == b'\n').skip(1).find_map(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let rest = line.strip_prefix(name.as_bytes())?.strip_prefix(b":")?;
+            Some(String::from_utf8_lossy(rest).trim_start().to_string())
+        })
+    };
+    if !header("Upgrade").is_some_and(|v| v.contains("websocket")) {
+        return refuse(&mut stream, "Upgrade: websocket missing").await;
+    }
+    if !header("Connection").is_some_and(|v| v.contains("Upgrade")) {
+        return refuse(&mut stream, "Connection: Upgrade missing").await;
+    }
+    if header("Sec-WebSocket-Version").as_deref() != Some("13") {
+        return refuse(&mut stream, "Sec-WebSocket-Version: must be 13").await;
+    }
+    let Some(key) = header("Sec-WebSocket-Key") else {
+        return refuse(&mut stream, "Sec-WebSocket-Key missing").await;
+    };
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let resp = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+    );
+    stream
+        .write_all(resp.as_bytes())
+        .await
+        .map_err(|e| format!("websocket upgrade: {e}"))?;
+    Ok(stream)
+}
+
+async fn refuse(stream: &mut TcpStream, why: &str) -> Result<TcpStream, String> {
+    let resp = format!("HTTP/1.1 400 I only speak websocket\r\n\r\n{why}");
+    let _ = stream.write_all(resp.as_bytes()).await;
+    Err(format!("websocket upgrade refused: {why}"))
+}
+
 async fn serve(
     stream: TcpStream,
     peer: SocketAddr,
@@ -304,9 +375,13 @@ async fn serve(
 ) -> Result<(), String> {
     let (tx, mut rx) = mpsc::channel::<Inbound>(64);
     let mut writer = if websocket {
-        let ws = tokio_tungstenite::accept_async(stream)
-            .await
-            .map_err(|e| format!("websocket upgrade: {e}"))?;
+        let stream = upgrade_like_core_lightning(stream).await?;
+        let ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+            stream,
+            tokio_tungstenite::tungstenite::protocol::Role::Server,
+            None,
+        )
+        .await;
         let (sink, mut source) = ws.split();
         tokio::spawn(async move {
             while let Some(msg) = source.next().await {
@@ -365,6 +440,10 @@ struct Connection {
     peer_id: String,
     delayed_tx: mpsc::UnboundedSender<(u64, Vec<u8>)>,
     delayed_rx: mpsc::UnboundedReceiver<(u64, Vec<u8>)>,
+    /// As Core Lightning (its `custommsg` hook): one request of a connection runs at a time, in
+    /// order; while a slow one (`sleep`) runs, the next ones wait here.
+    busy: bool,
+    waiting: std::collections::VecDeque<(u64, Vec<u8>)>,
     addr: SocketAddr,
 }
 
@@ -403,6 +482,8 @@ impl Connection {
             peer_id: String::new(),
             delayed_tx,
             delayed_rx,
+            busy: false,
+            waiting: std::collections::VecDeque::new(),
             addr,
         }
     }
@@ -432,7 +513,10 @@ impl Connection {
                     }
                     Some(Inbound::Closed) | None => self.session.connection_lost(),
                 },
-                Some((id, reply)) = self.delayed_rx.recv() => self.session.reply(id, &reply),
+                Some((id, reply)) = self.delayed_rx.recv() => {
+                    self.session.reply(id, &reply);
+                    self.busy = false;
+                }
                 _ = ticker.tick() => self.session.tick(self.shared.now_ms()),
             }
             let mut close_after_flush = false;
@@ -447,11 +531,7 @@ impl Connection {
                             ));
                         }
                     }
-                    NodeEvent::Request { id, body } => {
-                        if self.handle(id, &body, writer).await {
-                            close_after_flush = true;
-                        }
-                    }
+                    NodeEvent::Request { id, body } => self.waiting.push_back((id, body)),
                     NodeEvent::Closed(reason) => {
                         if reason.kind() != "closed" {
                             eprintln!("{}: closed: {reason}", self.addr);
@@ -462,6 +542,12 @@ impl Connection {
                     | NodeEvent::RequestDropped { .. }
                     | NodeEvent::Message { .. } => {}
                 }
+            }
+            while !self.busy && !close_after_flush {
+                let Some((id, body)) = self.waiting.pop_front() else {
+                    break;
+                };
+                close_after_flush = self.handle(id, &body, writer).await;
             }
             if self.flush(writer).await.is_err() || close_after_flush {
                 let _ = self.flush(writer).await;
@@ -519,6 +605,96 @@ impl Connection {
         bytes
     }
 
+    /// `createrune` as Core Lightning's (lightningd/runes.c): a new rune with the next unique id
+    /// and the restrictions given (arrays of alternatives, or `"readonly"`), or more
+    /// restrictions on a given rune; the warning when it has none of its own.
+    fn createrune(&self, params: &[u8]) -> Outcome {
+        let p: serde_json::Value = serde_json::from_slice(params).unwrap_or_default();
+        let (rune, restrictions) = match &p {
+            serde_json::Value::Array(a) => (a.first().cloned(), a.get(1).cloned()),
+            _ => (p.get("rune").cloned(), p.get("restrictions").cloned()),
+        };
+        let bad = |what: &str| Outcome::Error(-32602, what.to_string());
+        let restrs = match restrictions {
+            None => Vec::new(),
+            Some(serde_json::Value::String(s)) if s == "readonly" => vec![
+                "method^list|method^get|method=summary".to_string(),
+                "method/listdatastore".to_string(),
+            ],
+            Some(serde_json::Value::Array(list)) => {
+                let mut out = Vec::new();
+                for r in &list {
+                    let Some(alts) = r.as_array() else {
+                        return bad(&format!(
+                            "restrictions: not a valid restriction (should be array): invalid token '{r}'"
+                        ));
+                    };
+                    let alts: Option<Vec<String>> = alts
+                        .iter()
+                        .map(|a| {
+                            a.as_str().map(|t| {
+                                t.replace('\\', "\\\\")
+                                    .replace('|', "\\|")
+                                    .replace('&', "\\&")
+                            })
+                        })
+                        .collect();
+                    let Some(alts) = alts else {
+                        return bad(&format!(
+                            "restrictions: not a valid restriction (should be array): invalid token '{r}'"
+                        ));
+                    };
+                    out.push(alts.join("|"));
+                }
+                out
+            }
+            Some(other) => {
+                return bad(&format!(
+                    "restrictions: not a valid restriction (should be array): invalid token '{other}'"
+                ));
+            }
+        };
+        let mut parsed = Vec::new();
+        for r in &restrs {
+            match Restriction::parse(r) {
+                Ok(r) if !r.is_unique_id() => parsed.push(r),
+                _ => {
+                    return bad(&format!(
+                        "restrictions: not a valid restriction (should be array): invalid token '{r}'"
+                    ));
+                }
+            }
+        }
+        let commando = self.shared.commando.lock().expect("commando lock");
+        let minted = match rune.as_ref().and_then(serde_json::Value::as_str) {
+            Some(text) => lncommando::rune::Rune::decode(text).and_then(|mut r| {
+                for x in parsed {
+                    r.add_restriction(x)?;
+                }
+                Ok(r)
+            }),
+            None => {
+                let id = self
+                    .shared
+                    .next_rune_id
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                commando.master().mint(Some(&id.to_string()), None, &parsed)
+            }
+        };
+        let rune = match minted {
+            Ok(r) => r,
+            Err(e) => return bad(&format!("rune: {e}")),
+        };
+        let mut v = serde_json::json!({
+            "rune": rune.encode(),
+            "unique_id": rune.unique_id().unwrap_or_default(),
+        });
+        if rune.restrictions().len() <= 1 {
+            v["warning_unrestricted_rune"] = "WARNING: This rune has no restrictions! Anyone who has access to this rune could drain funds from your node. Be careful when giving this to apps that you don't trust. Consider using the restrictions parameter to only allow access to specific rpc methods.".into();
+        }
+        Outcome::Result(v)
+    }
+
     /// Runs one request. Returns true when the connection must close.
     async fn handle(&mut self, id: u64, body: &[u8], writer: &mut Writer) -> bool {
         let now_ms = self.shared.now_ms();
@@ -541,15 +717,23 @@ impl Connection {
         if self.fault == Some(Fault::NeverAnswer) {
             return false;
         }
-        let outcome = methods::call(&self.shared.state, &req);
+        let outcome = if req.method == "createrune" {
+            self.createrune(&req.params)
+        } else {
+            methods::call(&self.shared.state, &req)
+        };
         let result =
             |v: &serde_json::Value| req.result_reply(&methods::filtered(v, req.filter.as_deref()));
         let (reply, after) = match outcome {
             Outcome::Result(v) => (result(&v), None),
             Outcome::Error(code, message) => (req.error_reply(code, &message, None), None),
             Outcome::Delayed(ms, v) => {
-                let reply = result(&v);
+                let reply = match v {
+                    Ok(v) => result(&v),
+                    Err((code, message)) => req.error_reply(code, &message, None),
+                };
                 let tx = self.delayed_tx.clone();
+                self.busy = true;
                 tokio::spawn(async move {
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                     let _ = tx.send((id, reply));

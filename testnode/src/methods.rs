@@ -95,12 +95,15 @@ pub enum Outcome {
     Result(Value),
     /// Reply with this JSON-RPC error.
     Error(i64, String),
-    /// Reply with this result after this many milliseconds.
-    Delayed(u64, Value),
+    /// Reply after this many milliseconds with this result, or this JSON-RPC error.
+    Delayed(u64, Result<Value, (i64, String)>),
     /// Reply with this result, then switch the connection to this fault mode (with its
     /// `count` parameter).
     SetFault(Fault, u64, Value),
 }
+
+/// The test node's chain height (it never grows).
+pub const BLOCKHEIGHT: u64 = 850_000;
 
 /// State shared by all connections.
 pub struct NodeState {
@@ -200,6 +203,11 @@ const COMMANDS: &[(&str, &str, &str)] = &[
         "Answer after {ms} milliseconds (test node only)",
     ),
     (
+        "waitblockheight",
+        "utility",
+        "Wait for the blockchain to reach {blockheight}, for up to {timeout} seconds",
+    ),
+    (
         "dev-fault",
         "developer",
         "Misbehave on this connection: {mode} (test node only)",
@@ -290,7 +298,19 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
         "sleep" => {
             check_params(p, &["ms"])?;
             let ms = u64_param(p, "ms", 0)?.ok_or_else(|| missing("ms"))?;
-            Outcome::Delayed(ms.min(3_600_000), json!({ "slept_ms": ms }))
+            Outcome::Delayed(ms.min(3_600_000), Ok(json!({ "slept_ms": ms })))
+        }
+        "waitblockheight" => {
+            // As Core Lightning's: at once if the chain is there already, else an error after
+            // `timeout` seconds (this chain never grows).
+            check_params(p, &["blockheight", "timeout"])?;
+            let height = u64_param(p, "blockheight", 0)?.ok_or_else(|| missing("blockheight"))?;
+            let timeout = u64_param(p, "timeout", 1)?.unwrap_or(60);
+            if height <= BLOCKHEIGHT {
+                Outcome::Result(json!({ "blockheight": BLOCKHEIGHT }))
+            } else {
+                Outcome::Delayed(timeout.min(3600) * 1000, Err((2000, "Timed out.".into())))
+            }
         }
         "dev-fault" => {
             check_params(p, &["mode", "count"])?;
@@ -432,7 +452,7 @@ fn getinfo(node_id: &str) -> Value {
         "address": [],
         "binding": [],
         "version": "lncommando-testnode-0.1.0",
-        "blockheight": 850_000,
+        "blockheight": BLOCKHEIGHT,
         "network": "regtest",
         "fees_collected_msat": 1_234_000,
         "lightning-dir": "/tmp/lncommando-testnode/regtest",

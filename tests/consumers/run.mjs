@@ -1,20 +1,27 @@
-// The package as its three kinds of users meet it, each against the test node:
-//   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray;
+// The package as its kinds of users meet it, against each node of tests/js/nodes.mjs (the test
+// node, then a real Core Lightning):
+//   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray (once);
 //   2. a static page importing pkg/index.js with no bundler (headless Chromium);
 //   3. a Vite app that npm-installed the tarball, built with `vite build`, opened in Chromium;
-//   4. a Node 20 script that npm-installed the tarball, with the `ws` package.
+//   4. a Node 20 script that npm-installed the tarball, passing the `ws` package's WebSocket,
+//      and passing none (lncommando finds `ws` itself);
+//   5. Node's built-in WebSocket (undici), passed, or found when `ws` is not installed: Core
+//      Lightning refuses it (HTTP 400), and so does the test node; the error must say so and
+//      name the fix.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from '../js/chromium.mjs';
 import { outcome } from '../js/outcome.mjs';
 import { serve } from '../js/serve.mjs';
-import { report, startNode } from '../js/testnode.mjs';
+import { describe, startTarget, targetKinds } from '../js/nodes.mjs';
+import { report } from '../js/testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const here = new URL('./', import.meta.url).pathname;
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const results = [];
+let results = [];
 async function test(name, fn) {
   results.push(await outcome(name, fn));
 }
@@ -22,7 +29,9 @@ const assert = (c, what) => {
   if (!c) throw new Error(`assertion failed: ${what}`);
 };
 
-const node = await startNode();
+let node;
+let failed = 0;
+let undiciApp;
 const browser = await launch();
 const servers = [];
 
@@ -55,35 +64,79 @@ try {
     console.log(`  tarball ${out[0].filename}: ${out[0].size} B packed, ${out[0].unpackedSize} B unpacked`);
   });
 
-  await test('static page importing pkg/ with no bundler', async () => {
-    const s = await serve(root);
-    servers.push(s);
-    await openAndRead(`${s.url}/tests/consumers/static/index.html`);
-  });
+  report('consumers', results);
+  failed += results.filter((r) => !r.ok).length;
+  const installed = new Set();
+  for (const kind of targetKinds()) {
+    node = await startTarget(kind);
+    results = [];
+    try {
+      await test('static page importing pkg/ with no bundler', async () => {
+        const s = await serve(root);
+        servers.push(s);
+        await openAndRead(`${s.url}/tests/consumers/static/index.html`);
+      });
 
-  await test('Vite app: npm install of the tarball, vite build, page in Chromium', async () => {
-    const app = join(here, 'vite-app');
-    rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
-    rmSync(join(app, 'dist'), { recursive: true, force: true });
-    run('npx', ['vite', 'build'], app);
-    const s = await serve(join(app, 'dist'));
-    servers.push(s);
-    await openAndRead(`${s.url}/index.html`);
-  });
+      await test('Vite app: npm install of the tarball, vite build, page in Chromium', async () => {
+        const app = join(here, 'vite-app');
+        if (!installed.has(app)) rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
+        if (!installed.has(app)) run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
+        installed.add(app);
+        rmSync(join(app, 'dist'), { recursive: true, force: true });
+        run('npx', ['vite', 'build'], app);
+        const s = await serve(join(app, 'dist'));
+        servers.push(s);
+        await openAndRead(`${s.url}/index.html`);
+      });
 
-  await test('Node 20 script: npm install of the tarball, ws for WebSocket', async () => {
-    const app = join(here, 'node-script');
-    rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
-    const out = run('node', ['index.mjs', node.url, node.nodeId, node.rune], app).trim();
-    const info = JSON.parse(out);
-    assert(info.id === node.nodeId, `getinfo id ${info.id}`);
-    console.log(`  getinfo as printed: ${out}`);
-  });
+      await test('Node 20 script: npm install of the tarball, ws for WebSocket', async () => {
+        const app = join(here, 'node-script');
+        if (!installed.has(app)) {
+          rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
+          run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
+        }
+        installed.add(app);
+        for (const mode of ['pass-ws', 'auto']) {
+          const out = run('node', ['index.mjs', node.url, node.nodeId, node.rune, mode], app).trim();
+          const info = JSON.parse(out);
+          assert(info.id === node.nodeId, `${mode}: ${out}`);
+          console.log(`  ${mode}: getinfo as printed: ${out}`);
+        }
+      });
+
+      await test('Node\'s built-in WebSocket (undici): refused, and the error names the fix', async () => {
+        const refused = (out, what) => {
+          const { error } = JSON.parse(out);
+          assert(error && error.code === -32600 && error.reason === 'upgrade-refused', `${what}: ${out}`);
+          assert(/HTTP 400/.test(error.message) && /npm install ws/.test(error.message), `${what}: ${error.message}`);
+          console.log(`  ${what}: ${error.reason}: ${error.message}`);
+        };
+        const withWs = join(here, 'node-script');
+        refused(run('node', ['--experimental-websocket', '--no-warnings', 'index.mjs', node.url, node.nodeId, node.rune, 'undici'], withWs), 'passed');
+        // Outside the clone: inside it, Node would find the root's `ws` by walking up.
+        const app = undiciApp ??= (() => {
+          const dir = mkdtempSync(join(tmpdir(), 'lnc-undici-'));
+          cpSync(join(here, 'node-undici', 'index.mjs'), join(dir, 'index.mjs'));
+          writeFileSync(join(dir, 'package.json'), JSON.stringify({
+            name: 'lncommando-node-undici-consumer', private: true, type: 'module',
+            dependencies: { lncommando: `file:${join(root, 'target/lncommando-0.1.0.tgz')}` },
+          }));
+          run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], dir);
+          return dir;
+        })();
+        refused(run('node', ['--experimental-websocket', '--no-warnings', 'index.mjs', node.url, node.nodeId, node.rune], app), 'found, no ws installed');
+        // Nothing listening is told apart from a refusal.
+        const none = JSON.parse(run('node', ['--experimental-websocket', '--no-warnings', 'index.mjs', 'ws://127.0.0.1:9', node.nodeId, node.rune], app));
+        assert(none.error?.reason === 'unreachable' && !/npm install ws/.test(none.error.message), `nothing listening: ${JSON.stringify(none)}`);
+      });
+    } finally {
+      await node.stop();
+    }
+    failed += report(`consumers · ${node.label}`, results);
+  }
 } finally {
   await browser.close();
   for (const s of servers) s.close();
-  node.stop();
+  if (undiciApp) rmSync(undiciApp, { recursive: true, force: true });
 }
-process.exit(report('consumers', results) ? 1 : 0);
+process.exit(failed ? 1 : 0);

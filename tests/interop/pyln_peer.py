@@ -69,7 +69,10 @@ def responder():
         if t == PING:
             num_pong_bytes = struct.unpack(">H", m[2:4])[0]
             if num_pong_bytes < 65532:
-                conn.send_message(struct.pack(">HH", PONG, num_pong_bytes) + bytes(num_pong_bytes))
+                try:
+                    conn.send_message(struct.pack(">HH", PONG, num_pong_bytes) + bytes(num_pong_bytes))
+                except OSError:
+                    break  # The client has gone (its last frame's ping is answered too late).
         elif t in (REQ_MORE, REQ_LAST):
             req_id = struct.unpack(">Q", m[2:10])[0]
             partial[req_id] = partial.get(req_id, b"") + m[10:]

@@ -1,17 +1,24 @@
 // The JS API's test cases, run both in headless Chromium (browser.mjs) and in Node 20 with the
-// `ws` package (node.mjs), against the test node or a real node (`real`: skip the cases that
-// need test-node methods or faults).
+// `ws` package (node.mjs), against each node of tests/js/nodes.mjs: the test node, a real Core
+// Lightning the tests control, or a node they do not (`LNC_URL`). Each case has a form for a
+// real node (Core Lightning's own methods stand in for the test node's echo, sleep and
+// bigreply); only what needs the test node's fault modes, or control of the node, is skipped,
+// and reported as skipped.
 //
-// runCases(lib, env) → [{ name, ok, ms, error? }]
+// runCases(lib, env) → [{ name, ok, ms, error?, skipped? }]
 //   lib: the package's exports ({ connect, decodeRune, CommandoError, ErrorCode })
-//   env: { url, nodeId, rune, readonlyRune?, real, WebSocket? }
+//   env: { kind, url, nodeId, rune, readonlyRune?, real, controlled, control?(op), WebSocket? }
 
 import { outcome, skipped } from './outcome.mjs';
+
+/** Where the real-node forms keep their data (Core Lightning's datastore). */
+export const TEST_KEY = 'lncommando-test';
 
 export async function runCases(lib, env) {
   const { connect, decodeRune, CommandoError } = lib;
   const results = [];
   const base = { url: env.url, nodeId: env.nodeId, rune: env.rune, WebSocket: env.WebSocket };
+  const real = env.real;
   const assert = (cond, what) => {
     if (!cond) throw new Error(`assertion failed: ${what}`);
   };
@@ -24,11 +31,34 @@ export async function runCases(lib, env) {
     }
     throw new Error(`expected a rejection: ${what}`);
   };
-  const testNodeOnly = new Set();
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  // A promise's outcome, handled at once (a rejection is the error, a result null).
+  const settled = (p) => p.then(() => null, (e) => e);
+  // Core Lightning runs one commando request of a connection at a time, in order (so does the
+  // test node): a call made after a slow one waits for it.
+  // A call that does not answer for about `ms`: the test node's sleep; on Core Lightning,
+  // waitblockheight for a block that never comes on this chain (it gives up after its timeout).
+  const slow = (node, ms, opts) => (real
+    ? node.commando('waitblockheight', { blockheight: 4_000_000, timeout: Math.ceil(ms / 1000) }, opts)
+    : node.commando('sleep', { ms }, opts));
+  // A call whose result carries `s` back: the test node's echo; on Core Lightning, datastore
+  // (its reply repeats the string stored).
+  const echo = async (node, key, s, opts) => (real
+    ? (await node.commando('datastore', { key: [TEST_KEY, ...key], string: s, mode: 'create-or-replace' }, opts)).string
+    : (await node.commando('echo', { s }, opts)).s);
+  // Keys stored on a node the tests do not own are removed again.
+  const stored = [];
+  const store = (key) => {
+    stored.push(key);
+    return key;
+  };
+  const needs = new Map(); // case name → what it needs that this node lacks
   const cases = [];
-  const test = (name, fn, { testNode = false } = {}) => {
+  const test = (name, fn, { testNode = false, control = false, readonlyRune = false } = {}) => {
     cases.push({ name, fn });
-    if (testNode) testNodeOnly.add(name);
+    if (testNode && real) needs.set(name, 'the test node\'s fault modes');
+    else if (control && !env.controlled) needs.set(name, 'a node the tests control');
+    else if (readonlyRune && !env.readonlyRune) needs.set(name, 'a read-only rune (LNC_READONLY_RUNE)');
   };
 
   test('connect and getinfo', async () => {
@@ -45,26 +75,33 @@ export async function runCases(lib, env) {
   test('500 concurrent echo calls, each matched', async () => {
     const node = await connect(base);
     const calls = [];
-    for (let i = 0; i < 500; i++) calls.push(node.commando('echo', { n: i, s: 'x'.repeat(i % 97) }));
+    for (let i = 0; i < 500; i++) calls.push(echo(node, store(['c', String(i)]), `${i}:${'x'.repeat(i % 97)}`));
     const results = await Promise.all(calls);
-    results.forEach((r, i) => assert(r.n === i && r.s === 'x'.repeat(i % 97), `echo ${i}`));
+    results.forEach((r, i) => assert(r === `${i}:${'x'.repeat(i % 97)}`, `echo ${i}`));
     await node.close();
-  }, { testNode: true });
+  });
 
-  test('5 MB bigreply', async () => {
+  test('5 MB reply', async () => {
     const node = await connect(base);
-    const r = await node.commando('bigreply', { bytes: 5_000_000 });
-    assert(r.bytes === 5_000_000 && JSON.stringify(r).length >= 5_000_000, 'size');
+    if (!real) {
+      const r = await node.commando('bigreply', { bytes: 5_000_000 });
+      assert(r.bytes === 5_000_000 && JSON.stringify(r).length >= 5_000_000, 'size');
+    } else {
+      // Two 900 000-character strings, listed with their hex: about 5.4 MB of reply.
+      for (const k of ['a', 'b']) await echo(node, store(['big', k]), k.repeat(900_000));
+      const r = await node.commando('listdatastore', { key: [TEST_KEY, 'big'] });
+      assert(r.datastore.length === 2 && r.datastore.every((d) => d.string === d.key[2].repeat(900_000)), 'entries');
+      assert(JSON.stringify(r).length >= 5_000_000, `size ${JSON.stringify(r).length}`);
+    }
     await node.close();
-  }, { testNode: true });
+  });
 
   test('300 KB request', async () => {
     const node = await connect(base);
     const big = 'q'.repeat(300_000);
-    const r = await node.commando('echo', [big]);
-    assert(r[0] === big, 'echoed back equal');
+    assert((await echo(node, store(['300k']), big)) === big, 'echoed back equal');
     await node.close();
-  }, { testNode: true });
+  });
 
   test('forbidden method with the read-only rune gives 19537', async () => {
     const node = await connect({ ...base, rune: env.readonlyRune });
@@ -75,7 +112,7 @@ export async function runCases(lib, env) {
       assert(!e.message.includes(env.readonlyRune), 'the rune is not in the message');
     });
     await node.close();
-  }, { testNode: true });
+  }, { readonlyRune: true });
 
   test('unknown method gives the node\'s code', async () => {
     const node = await connect(base);
@@ -103,19 +140,19 @@ export async function runCases(lib, env) {
     });
   });
 
-  test('sleep past timeoutMs gives 19535 timeout and the next call works', async () => {
+  test('a slow call past timeoutMs gives 19535 timeout and the next call works', async () => {
     const node = await connect(base);
-    await rejects(node.commando('sleep', { ms: 1500 }, { timeoutMs: 200 }), (e) => {
+    await rejects(slow(node, 1500, { timeoutMs: 200 }), (e) => {
       assert(e instanceof CommandoError && e.code === 19535 && e.reason === 'timeout', `timeout (${e.code} ${e.reason})`);
     });
-    assert((await node.commando('echo', [7]))[0] === 7, 'next call works');
+    assert((await node.commando('getinfo')).id === env.nodeId, 'next call works');
     await node.close();
-  }, { testNode: true });
+  });
 
   test('AbortSignal aborts a call and a connect', async () => {
     const node = await connect(base);
     const ac = new AbortController();
-    const p = node.commando(env.real ? 'getinfo' : 'sleep', env.real ? {} : { ms: 1500 }, { signal: ac.signal });
+    const p = slow(node, 1500, { signal: ac.signal });
     ac.abort();
     await rejects(p, (e) => assert(e.code === 19535 && e.reason === 'aborted', `aborted (${e.code} ${e.reason})`));
     await rejects(node.commando('getinfo', {}, { signal: AbortSignal.abort() }), (e) => assert(e.reason === 'aborted', 'pre-aborted'));
@@ -131,23 +168,54 @@ export async function runCases(lib, env) {
     const node = await connect(base);
     const closes = [];
     node.addEventListener('close', (e) => closes.push(e.detail));
-    await node.commando('dev-fault', { mode: 'close-mid-reply' });
-    const pending = [node.commando('bigreply', { bytes: 400_000 }), node.commando('sleep', { ms: 5000 })];
-    for (const p of pending) {
-      await rejects(p, (e) => assert(e.code === -32600 && e.reason === 'closed', `closed (${e.code} ${e.reason})`));
+    let pending;
+    if (!real) {
+      await node.commando('dev-fault', { mode: 'close-mid-reply' });
+      pending = [node.commando('bigreply', { bytes: 400_000 }), node.commando('sleep', { ms: 5000 })].map(settled);
+    } else {
+      // A reply of about 11 MB (four 900 000-character strings with their hex), and the node
+      // killed as soon as its first part is in.
+      for (const k of ['a', 'b', 'c', 'd']) await echo(node, store(['mid', k]), k.repeat(900_000));
+      pending = [node.commando('listdatastore', { key: [TEST_KEY, 'mid'] }), slow(node, 5000)].map(settled);
+      while (node.bufferedBytes === 0) await pause(1);
+      await env.control('kill');
     }
-    assert(node.state === 'closed', `state ${node.state}`);
-    assert(closes.length === 1 && closes[0].reason === 'closed', `close event ${JSON.stringify(closes)}`);
-    await rejects(node.commando('getinfo'), (e) => assert(e.code === -32600, 'calls after close reject'));
-  }, { testNode: true });
+    try {
+      for (const e of await Promise.all(pending)) {
+        assert(e?.code === -32600 && e.reason === 'closed', `closed (${e?.code} ${e?.reason})`);
+      }
+      assert(node.state === 'closed', `state ${node.state}`);
+      assert(closes.length === 1 && closes[0].reason === 'closed', `close event ${JSON.stringify(closes)}`);
+      await rejects(node.commando('getinfo'), (e) => assert(e.code === -32600, 'calls after close reject'));
+    } finally {
+      if (real) await env.control('restart');
+    }
+  }, { control: true });
+
+  test('the node killed with calls in flight rejects them with -32600 closed', async () => {
+    const node = await connect(base);
+    const closes = [];
+    node.addEventListener('close', (e) => closes.push(e.detail));
+    const pending = [slow(node, 5000), slow(node, 5000), slow(node, 6000)].map((p) => p.then(() => null, (e) => e));
+    await pause(300); // the slow calls reach the node
+    try {
+      await env.control('kill');
+      for (const e of await Promise.all(pending)) assert(e?.code === -32600 && e.reason === 'closed', `closed (${e?.code} ${e?.reason})`);
+      assert(node.state === 'closed', `state ${node.state}`);
+      assert(closes.length === 1 && closes[0].reason === 'closed' && !closes[0].willReconnect, `close event ${JSON.stringify(closes)}`);
+      await rejects(node.commando('getinfo'), (e) => assert(e.code === -32600, 'calls after close reject'));
+    } finally {
+      await env.control('restart');
+    }
+  }, { control: true });
 
   test('close() rejects pending calls and later calls', async () => {
     const node = await connect(base);
-    const p = node.commando(env.real ? 'getinfo' : 'sleep', env.real ? {} : { ms: 5000 });
-    const settled = p.then(() => null, (e) => e);
+    const settled = slow(node, 5000).then(() => null, (e) => e);
+    await pause(300); // the call reaches the node
     await node.close();
     const e = await settled;
-    if (!env.real) assert(e && e.code === -32600 && e.reason === 'closed', `closed (${e?.code} ${e?.reason})`);
+    assert(e && e.code === -32600 && e.reason === 'closed', `closed (${e?.code} ${e?.reason})`);
     await rejects(node.commando('getinfo'), (e) => assert(e.code === -32600, 'after close'));
     await node.close(); // twice is fine
   });
@@ -189,7 +257,7 @@ export async function runCases(lib, env) {
       await node.commando('nosuchmethod').catch(collect);
       await node.commando('getinfo', {}, { rune: env.readonlyRune ?? env.rune, signal: AbortSignal.abort() }).catch(collect);
       await node.commando('getinfo', {}, { rune: 'bm90IGEgcnVuZQ' }).catch(collect);
-      if (!env.real) await node.commando('invoice', { amount_msat: 1, label: 'l', description: 'd' }, { rune: env.readonlyRune }).catch(collect);
+      if (env.readonlyRune) await node.commando('invoice', { amount_msat: 1, label: 'l', description: 'd' }, { rune: env.readonlyRune }).catch(collect);
       await node.close();
       await connect({ ...base, privateKey, nodeId: '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798' }).catch(collect);
       await connect({ ...base, privateKey: privateKey.slice(0, 62) + 'zz' }).catch(collect);
@@ -223,25 +291,47 @@ export async function runCases(lib, env) {
     await node.close();
   });
 
-  test('warning event, and reconnect after the node drops the connection', async () => {
-    const node = await connect({ ...base, reconnect: { initialDelayMs: 100 } });
+  test('the node drops the connection: the warning it sent, in-flight calls reject, reconnect, new calls work', async () => {
+    const node = await connect({ ...base, reconnect: { initialDelayMs: 100, maxDelayMs: 400 } });
     const warnings = [];
     const states = [];
     node.addEventListener('warning', (e) => warnings.push(e.detail.message));
     node.addEventListener('statechange', (e) => states.push(e.detail.state));
-    const inFlight = node.commando('sleep', { ms: 3000 });
-    await node.commando('dev-fault', { mode: 'warning-close' });
-    await rejects(inFlight, (e) => assert(e.code === -32600, `in-flight call rejected, not re-sent (${e.code})`));
+    let inFlight;
+    if (!real) {
+      // The test node says why with a warning, then hangs up; the call made after the fault
+      // waits behind it (one request at a time) and is in flight when the connection ends.
+      const fault = node.commando('dev-fault', { mode: 'warning-close' });
+      inFlight = slow(node, 3000).then(() => null, (e) => e);
+      await fault;
+    } else {
+      // Core Lightning killed and started again (it sends no warning).
+      inFlight = slow(node, 3000).then(() => null, (e) => e);
+      await pause(300); // the call reaches the node
+      await env.control('kill');
+    }
+    try {
+      const e = await inFlight;
+      assert(e?.code === -32600 && e.reason === 'closed', `in-flight call rejected, not re-sent (${e?.code} ${e?.reason})`);
+    } finally {
+      if (real) await env.control('restart');
+    }
     // A call made while reconnecting waits for the new connection.
-    const info = await node.commando('getinfo');
+    const info = await node.commando('getinfo', {}, { timeoutMs: 15000 });
     assert(info.id === env.nodeId, 'call after reconnect');
-    assert(warnings.some((w) => w.includes('warning-close')), `warning ${JSON.stringify(warnings)}`);
+    if (!real) assert(warnings.some((w) => w.includes('warning-close')), `warning ${JSON.stringify(warnings)}`);
     assert(states.includes('reconnecting') && states.at(-1) === 'ready', `states ${states}`);
     await node.close();
-  }, { testNode: true });
+  }, { control: true });
 
   for (const { name, fn } of cases) {
-    results.push(env.real && testNodeOnly.has(name) ? skipped(name) : await outcome(name, fn));
+    results.push(needs.has(name) ? skipped(name, `needs ${needs.get(name)}`) : await outcome(name, fn));
+  }
+  if (env.kind === 'external' && stored.length) {
+    // Leave the node's datastore as it was.
+    const node = await connect(base);
+    await Promise.all(stored.map((k) => node.commando('deldatastore', { key: [TEST_KEY, ...k] }).catch(() => {})));
+    await node.close();
   }
   return results;
 }

@@ -14,4 +14,4 @@ export async function outcome(name, fn) {
 }
 
 /** A case not run (e.g. test-node-only, against a real node). */
-export const skipped = (name) => ({ name, ok: true, skipped: true, ms: 0 });
+export const skipped = (name, note) => ({ name, ok: true, skipped: true, ms: 0, note });

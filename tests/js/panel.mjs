@@ -1,6 +1,8 @@
-// The admin panel (www/) in headless Chromium against the test node, or a real node when
-// LNC_URL, LNC_NODE_ID and LNC_RUNE are set (then the cases that create invoices, need the
-// read-only rune or the test node's dev-fault are skipped).
+// The admin panel (www/) in headless Chromium against each node of nodes.mjs: the test node,
+// then a real Core Lightning (its own alias, no channels, invoices made for real, the drop
+// case by killing and restarting it). Against a node the tests do not control (LNC_URL), the
+// cases that create invoices, need a read-only rune or kill the node are skipped; a second
+// test node plays the attacker in the link cases.
 //
 // Stages www/ with the package (pkg/ → lncommando/) and the QR encoder (vendor/qrcode.js) into
 // target/www-test (scripts/build-www.mjs), serves it, opens it with the connection in the URL hash, and drives every section.
@@ -11,6 +13,7 @@ import { buildWww } from '../../scripts/build-www.mjs';
 import { launch } from './chromium.mjs';
 import { outcome, skipped } from './outcome.mjs';
 import { serve } from './serve.mjs';
+import { startTarget, targetKinds } from './nodes.mjs';
 import { report, startNode } from './testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -30,24 +33,44 @@ const UNREACHABLE = 'ws://127.0.0.1:9';
 const OTHER_NODE = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
 
 stage();
-const node = await startNode();
 // A second node, as an attacker's: links name it to try to get the user's rune sent there.
-const attacker = node.real ? null : await startNode();
+const attacker = targetKinds().includes('external') ? null : await startNode();
 const server = await serve(staging);
 const browser = await launch();
-const results = [];
-let failed = 1;
+let failed = 0;
 try {
+  for (const kind of targetKinds()) {
+    const node = await startTarget(kind);
+    try {
+      failed += report(`panel · ${node.label}`, await suite(node));
+    } finally {
+      await node.stop();
+    }
+  }
+} catch (e) {
+  console.error(e);
+  failed += 1;
+} finally {
+  await browser.close();
+  server.close();
+  attacker?.stop();
+}
+process.exit(failed ? 1 : 0);
+
+/** Every panel case against `node`, in a fresh browser context. */
+async function suite(node) {
+  const results = [];
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   const problems = [];
-  let expectWsErrors = false;
+  // Failed WebSocket connections Chromium logs, expected in some cases only (a RegExp).
+  let expectWsErrors = null;
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     // Connecting to nothing makes Chromium log the failed WebSocket: expected in that case only.
-    if (expectWsErrors && /WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/'/.test(m.text())) return;
+    if (expectWsErrors && expectWsErrors.test(m.text())) return;
     problems.push(`console error: ${m.text()}`);
   });
   let framesSent = 0;
@@ -68,11 +91,12 @@ try {
   const waitState = (s) => page.waitForFunction((want) => document.getElementById('state').textContent === want, s);
   const test = async (name, fn, { skip = false } = {}) => {
     if (skip) {
-      results.push(skipped(name));
+      results.push(skipped(name, typeof skip === 'string' ? skip : undefined));
       return;
     }
     const r = await outcome(name, fn);
     results.push(r);
+    if (!r.ok) console.log(`[panel · ${node.label}] FAIL ${name}: ${r.error}`);
     if (!r.ok) await shot(`fail-${results.length}`).catch(() => {});
   };
   /** Fills the connect form and connects; resolves once ready with the summary rendered again. */
@@ -156,7 +180,7 @@ try {
     await page.fill('#invoice-amount', 'lots');
     await page.click('#invoice-create');
     await page.waitForFunction(() => document.getElementById('invoice-form-status').textContent.includes('number of sats'));
-  }, { skip: node.real });
+  }, { skip: node.kind === 'external' && 'creates invoices on a node the tests do not own' });
 
   await test(node.real ? 'console runs getinfo {} → ok' : 'console runs echo {"a":1} → ok', async () => {
     await page.fill('#console-method', node.real ? 'getinfo' : 'echo');
@@ -200,12 +224,12 @@ try {
     await shot('connected');
   });
 
-  await test(node.real ? 'rune inspector explains the connected rune' : 'rune inspector explains the read-only rune', async () => {
+  await test(node.readonlyRune ? 'rune inspector explains the read-only rune' : 'rune inspector explains the connected rune', async () => {
     await page.fill('#rune-input', node.readonlyRune ?? node.rune);
     await page.click('#rune-inspect');
     await page.waitForFunction(() => document.getElementById('rune-explanation').dataset.status === 'ok');
     const t = await text('#rune-explanation');
-    if (!node.real) {
+    if (node.readonlyRune) {
       assert(t.includes('Unique id 1.'), t);
       assert(/starts with "list"/.test(t) && /starts with "get"/.test(t) && /\bor\b/i.test(t), t);
     }
@@ -237,7 +261,7 @@ try {
   await test('reconnect with the read-only rune: invoice forbidden (19537), the rest works', async () => {
     await connectWith({ rune: node.readonlyRune });
     assert((await text('#summary-alias')).length > 0, 'summary still works');
-    await page.waitForSelector('#channels .channel .bar');
+    await page.waitForSelector(node.real ? '#channels .section-body:not([hidden])' : '#channels .channel .bar');
     await page.waitForSelector('#invoice .notice.hint'); // the local heads-up from the rune's restrictions
     await page.waitForFunction(() => document.getElementById('rune-explanation').textContent.includes('connected with'));
     await page.fill('#invoice-amount', '500');
@@ -253,7 +277,7 @@ try {
     assert((await text('#console-output')).includes('does not allow'), 'the meaning of 19537');
     assert(await page.locator('#summary .forbidden, #funds .forbidden, #channels .forbidden').count() === 0, 'other sections fine');
     await shot('readonly');
-  }, { skip: node.real });
+  }, { skip: !node.readonlyRune && 'needs a read-only rune (LNC_READONLY_RUNE)' });
 
   await test('a rune the node refuses outright: every section shows a notice, nothing crashes', async () => {
     // A made-up rune is not derived from the node's master secret: every call gets 19537.
@@ -269,20 +293,29 @@ try {
     await shot('forbidden');
   });
 
-  await test('a node warning and dropped connection: shown, reconnects, sections reload', async () => {
+  await test(node.real ? 'the node killed and restarted: shown, reconnects, sections reload' : 'a node warning and dropped connection: shown, reconnects, sections reload', async () => {
     await connectWith({ rune: node.rune });
     await page.evaluate(() => { document.getElementById('summary-id').dataset.id = ''; });
-    await page.fill('#console-method', 'dev-fault');
-    await page.fill('#console-params', '{"mode": "warning-close"}');
-    await page.click('#console-run');
-    await page.waitForFunction(() => document.getElementById('conn-log').textContent.includes('Reconnected'));
+    if (node.real) {
+      // Reconnection attempts while the node is down fail, and Chromium logs them.
+      expectWsErrors = new RegExp(`WebSocket connection to '${node.url}/' failed`);
+      await node.kill();
+      await page.waitForFunction(() => document.getElementById('conn-log').textContent.includes('reconnecting'));
+      await node.restart();
+    } else {
+      await page.fill('#console-method', 'dev-fault');
+      await page.fill('#console-params', '{"mode": "warning-close"}');
+      await page.click('#console-run');
+    }
+    await page.waitForFunction(() => document.getElementById('conn-log').textContent.includes('Reconnected'), null, { timeout: 30000 });
     await waitState('ready');
     await page.waitForFunction((id) => document.getElementById('summary-id').dataset.id === id, node.nodeId);
+    expectWsErrors = null;
     const logText = await page.locator('#conn-log').textContent();
-    assert(logText.includes('Node warning') && logText.includes('warning-close'), logText);
+    if (!node.real) assert(logText.includes('Node warning') && logText.includes('warning-close'), logText);
     assert(logText.includes('reconnecting'), logText);
     assert((await text('#conn-notice')).includes('Reconnected'), await text('#conn-notice'));
-  }, { skip: node.real });
+  }, { skip: node.kind === 'external' && 'kills the node' });
 
   await test('disconnect, then specific connect errors (wrong node id, nothing listening)', async () => {
     await connectWith({ rune: node.rune });
@@ -297,7 +330,7 @@ try {
     await page.waitForSelector('#connect-message:not([hidden])');
     await page.waitForFunction(() => /wrong node id/i.test(document.getElementById('connect-message').textContent));
     assert(await text('#state') === 'closed', `state ${await text('#state')}`);
-    expectWsErrors = true;
+    expectWsErrors = /WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/'/;
     await page.fill('#nodeId', node.nodeId);
     await page.fill('#url', UNREACHABLE);
     await page.fill('#rune', node.rune);
@@ -308,7 +341,7 @@ try {
     await page.click('#connect');
     await page.waitForFunction(() => /ws:\/\/ or wss:\/\//.test(document.getElementById('connect-message').textContent));
     await page.waitForTimeout(200);
-    expectWsErrors = false;
+    expectWsErrors = null;
     await page.fill('#url', node.url);
   });
 
@@ -420,14 +453,6 @@ try {
   });
 
   results.push({ name: 'no page errors or unexpected console errors', ok: problems.length === 0, ms: 0, error: problems.join('\n') });
-  failed = report('panel', results);
-} catch (e) {
-  console.error(e);
-  failed = 1;
-} finally {
-  await browser.close();
-  server.close();
-  node.stop();
-  attacker?.stop();
+  await context.close();
+  return results;
 }
-process.exit(failed ? 1 : 0);

@@ -1,8 +1,9 @@
 // The setup script itself (scripts/setup.sh), run against stand-ins: a copy of the script and
 // the lock files it reads in a temporary tree, and a PATH that holds only the shell utilities it
 // uses plus stand-ins for cargo, rustup, apt-get, npm, node, python3, wasm-bindgen, clang,
-// llvm-ar and chromium. Each stand-in records how it was called; the installers' stand-ins
-// "install" by creating the stand-in of what they install, so a second run sees it present.
+// llvm-ar, chromium and websockify. Each stand-in records how it was called; the installers'
+// stand-ins "install" by creating the stand-in of what they install, so a second run sees it
+// present.
 // Each case checks which install branches ran, which were skipped, and the exit status.
 //   node --test tests/setup/
 import { test } from 'node:test';
@@ -42,7 +43,7 @@ const STANDINS = {
     if [ "$1" = install ]; then
       for p in "$@"; do
         case "$p" in
-          clang) mk clang ;; llvm) mk llvm-ar ;; chromium) mk chromium ;;
+          clang) mk clang ;; llvm) mk llvm-ar ;; chromium) mk chromium ;; websockify) mk websockify ;;
         esac
       done
     fi`,
@@ -57,6 +58,7 @@ const STANDINS = {
   clang: ``,
   'llvm-ar': ``,
   chromium: ``,
+  websockify: ``,
 };
 
 function standin(bin, name) {
@@ -112,7 +114,7 @@ function sandbox({ present, targets = [], components = [], wasmBindgen = WASM_BI
 }
 
 const BASE = ['cargo', 'rustup', 'npm', 'node', 'python3', 'sudo', 'apt-get'];
-const ALL = [...BASE, 'wasm-bindgen', 'clang', 'llvm-ar', 'chromium'];
+const ALL = [...BASE, 'wasm-bindgen', 'clang', 'llvm-ar', 'chromium', 'websockify'];
 const READY = {
   present: ALL,
   targets: ['wasm32-unknown-unknown', 'x86_64-unknown-linux-gnu'],
@@ -129,6 +131,7 @@ const INSTALLS = {
   aptUpdate: (c) => c === 'apt-get update -qq',
   clang: (c) => /^apt-get install .* clang llvm( |$)/.test(c),
   chromium: (c) => /^apt-get install .*chromium chromium-driver/.test(c),
+  websockify: (c) => /^apt-get install .*websockify/.test(c),
   wasmBindgen: (c) => c === `cargo install --quiet --force wasm-bindgen-cli --version ${WASM_BINDGEN}`,
   npmRoot: (c, cwdLog) => c.startsWith('npm ci') && cwdLog === 'root',
   pyln: (c) => c === `python3 -m pip install --quiet --disable-pip-version-check pyln-proto==${PYLN}`,
@@ -149,7 +152,7 @@ test('a machine with none of the tools: every install branch runs, and setup.sh 
   try {
     const r = s.run(['test']);
     assert.equal(r.status, 0, r.stderr);
-    for (const k of ['wasmTarget', 'clippy', 'rustfmt', 'aptUpdate', 'clang', 'chromium', 'wasmBindgen', 'pyln']) {
+    for (const k of ['wasmTarget', 'clippy', 'rustfmt', 'aptUpdate', 'clang', 'chromium', 'websockify', 'wasmBindgen', 'pyln']) {
       assert.ok(ran(r.calls, k), `${k} not installed; calls:\n${r.calls.join('\n')}`);
     }
     assert.equal(r.calls.filter((c) => c.startsWith('apt-get update')).length, 1, 'one apt-get update for all packages');
@@ -187,6 +190,7 @@ test('each tool missing alone: only its branch runs', () => {
     { key: 'clippy', change: (o) => ({ ...o, components: o.components.filter((c) => !c.startsWith('clippy')) }) },
     { key: 'clang', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'llvm-ar') }) },
     { key: 'chromium', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'chromium') }) },
+    { key: 'websockify', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'websockify') }) },
     { key: 'wasmBindgen', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'wasm-bindgen') }) },
     { key: 'wasmBindgen', change: (o) => ({ ...o, wasmBindgen: '0.2.1' }), why: 'a wrong version' },
     { key: 'pyln', change: (o) => ({ ...o, pyln: false }) },
@@ -228,7 +232,7 @@ test('make demo installs only what the demo needs; Chromium only with HEADLESS=1
     const r = s.run(['demo']);
     assert.equal(r.status, 0, r.stderr);
     for (const k of ['wasmTarget', 'clang', 'wasmBindgen']) assert.ok(ran(r.calls, k), `demo: ${k} not installed`);
-    for (const k of ['clippy', 'rustfmt', 'chromium', 'pyln']) assert.ok(!ran(r.calls, k), `demo installed ${k}`);
+    for (const k of ['clippy', 'rustfmt', 'chromium', 'websockify', 'pyln']) assert.ok(!ran(r.calls, k), `demo installed ${k}`);
     assert.deepEqual(npmCis(r), ['.'], 'demo: only the root npm packages (no benchmark ones)');
     // Every install it makes says what and how long.
     for (const line of r.stdout.trim().split('\n')) assert.match(line, /^setup: .*~\d/, line);
