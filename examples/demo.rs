@@ -1,17 +1,17 @@
 //! The protocol core end to end over loopback TCP: a client [`Session`] talks to a node.
 //!
-//! With no arguments, it starts an embedded node (the core's [`NodeSession`] with a few lines of
-//! commando: runes minted from a master secret and checked on every request, `getinfo` and
-//! `echo`), then connects, calls `getinfo`, sends a 300 KB multi-part `echo`, and shows a
-//! read-only rune refused for a method it does not allow.
+//! With no arguments, it starts an embedded node (the core's [`NodeSession`] and [`Commando`]:
+//! runes minted from a master secret and checked on every request as Core Lightning does,
+//! `getinfo` and `echo`), then connects, calls `getinfo`, sends a 300 KB multi-part `echo`, and
+//! shows a read-only rune refused for a method it does not allow.
 //!
 //! Against a real Core Lightning node (its TCP port, usually 9735):
 //! `cargo run --release --example demo -- HOST:PORT NODE_ID RUNE [METHOD [PARAMS_JSON]]`
 //!
-//! The browser library (a later part of lncommando) uses the same core over WebSocket.
+//! The browser library uses the same core over WebSocket.
 
-use lncommando::commando::Outcome;
-use lncommando::node::{NodeEvent, NodeSession};
+use lncommando::commando::{ErrorKind, Outcome};
+use lncommando::node::{CheckedRequest, Commando, NodeEvent, NodeSession};
 use lncommando::rune::{MasterRune, Restriction, Rune};
 use lncommando::session::{CloseReason, Config, Event, Session};
 use lncommando::transport::Keypair;
@@ -113,13 +113,13 @@ fn show(method: &str, reply: &[u8], outcome: &Outcome) {
         Outcome::Error {
             code,
             message,
-            from_commando,
+            kind,
             ..
         } => {
-            let who = if *from_commando {
-                "commando"
-            } else {
+            let who = if *kind == ErrorKind::Node {
                 "the method"
+            } else {
+                "commando"
             };
             println!("{method} → error {code} from {who}: {message}");
         }
@@ -141,14 +141,18 @@ fn real_node(addr: &str, node_id: &str, rune: &str, method: &str, params: &str) 
     Ok(())
 }
 
-/// The embedded node: one thread, one connection at a time, commando with runes.
+/// The embedded node: one thread, one connection at a time, commando with runes: the node
+/// module's [`Commando`] makes Core Lightning's checks and replies.
 fn serve(listener: TcpListener, node_key: Keypair, master: MasterRune) {
     let node_id = lncommando::hex::encode(node_key.public_key());
+    let mut commando = Commando::new(master);
+    let start = Instant::now();
     for stream in listener.incoming() {
         let Ok(mut sock) = stream else { continue };
         sock.set_nodelay(true).ok();
         let eph = Keypair::random().expect("randomness");
         let mut node = NodeSession::new(node_key.clone(), eph, Init::default(), None, 0);
+        let mut peer = String::new();
         let mut buf = vec![0u8; 1 << 16];
         while !node.is_closed() {
             match sock.read(&mut buf) {
@@ -156,9 +160,20 @@ fn serve(listener: TcpListener, node_key: Keypair, master: MasterRune) {
                 Ok(n) => node.receive(&buf[..n], 0),
             }
             while let Some(e) = node.poll_event() {
-                if let NodeEvent::Request { id, body } = e {
-                    let reply = answer(&body, &master, &node_id);
-                    node.reply(id, reply.as_bytes());
+                match e {
+                    NodeEvent::Connected { peer: p } => peer = lncommando::hex::encode(&p),
+                    NodeEvent::Request { id, body } => {
+                        let now = start.elapsed().as_millis() as u64;
+                        let unix = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs());
+                        let reply = match commando.check(&body, &peer, unix, now) {
+                            Ok(req) => answer(&req, &node_id),
+                            Err(refusal) => refusal,
+                        };
+                        node.reply(id, &reply);
+                    }
+                    _ => {}
                 }
             }
             while let Some(b) = node.poll_transmit() {
@@ -170,44 +185,18 @@ fn serve(listener: TcpListener, node_key: Keypair, master: MasterRune) {
     }
 }
 
-/// Commando's checks and two methods, on requests parsed with a few string searches: enough
-/// for a demo (the real test node parses JSON properly).
-fn answer(body: &[u8], master: &MasterRune, node_id: &str) -> String {
-    let text = String::from_utf8_lossy(body);
-    let field = |name: &str| -> Option<String> {
-        let key = format!("\"{name}\":\"");
-        let start = text.find(&key)? + key.len();
-        Some(text[start..].split('"').next()?.to_string())
-    };
-    let (Some(method), Some(rune), Some(json_id)) = (field("method"), field("rune"), field("id"))
-    else {
-        return r#"{"error":{"code":19536,"message":"missing method, rune or id"}}"#.into();
-    };
-    let Ok(rune) = Rune::decode(&rune) else {
-        return r#"{"error":{"code":19536,"message":"Invalid rune"}}"#.into();
-    };
-    let fields = |f: &str| (f == "method").then(|| method.clone());
-    if let Err(why) = master.check(&rune, &mut { fields }) {
-        return format!(
-            r#"{{"error":{{"code":19537,"message":"Invalid rune: Not permitted: {why}"}}}}"#
-        );
-    }
-    let result = match method.as_str() {
-        "getinfo" => format!(
-            r#"{{"id":"{node_id}","alias":"lncommando-demo","num_peers":0,"version":"demo"}}"#
+/// Two methods, for a request commando's checks let through.
+fn answer(req: &CheckedRequest, node_id: &str) -> Vec<u8> {
+    match req.method.as_str() {
+        "getinfo" => req.result_reply(
+            format!(
+                r#"{{"id":"{node_id}","alias":"lncommando-demo","num_peers":0,"version":"demo"}}"#
+            )
+            .as_bytes(),
         ),
-        "echo" => {
-            let start = text.find("\"params\":").map_or(0, |i| i + 9);
-            let end = text.find(",\"rune\":").unwrap_or(start);
-            text[start..end].to_string()
-        }
-        _ => {
-            return format!(
-                r#"{{"jsonrpc":"2.0","id":"{json_id}","error":{{"code":-32601,"message":"Unknown command '{method}'"}}}}"#
-            );
-        }
-    };
-    format!(r#"{{"jsonrpc":"2.0","id":"{json_id}","result":{result}}}"#)
+        "echo" => req.result_reply(&req.params),
+        m => req.error_reply(-32601, &format!("Unknown command '{m}'"), None),
+    }
 }
 
 fn embedded() -> Res<()> {

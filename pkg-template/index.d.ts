@@ -50,6 +50,8 @@ export declare class CommandoError extends Error {
   readonly reason: string;
   /** The node's error data, if any. */
   readonly data?: unknown;
+  /** For reason `aborted`: the AbortSignal's `reason`. */
+  readonly cause?: unknown;
 }
 
 /** Options of {@link connect}. */

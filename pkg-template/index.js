@@ -30,6 +30,12 @@ export class CommandoError extends Error {
   }
 }
 
+// Methods of Connection that only this module calls (not part of the API): keyed by symbols
+// that are not exported.
+const FIRST_CONNECT = Symbol('firstConnect');
+const CONNECTED = Symbol('connected');
+const INTERNAL = Symbol('internal');
+
 let loading;
 let loaded = false;
 // The error that broke the wasm instance (a trap: out of memory, a bug), until a fresh instance
@@ -42,7 +48,7 @@ const FAILED = Symbol('wasm failed');
 function wasmFailed(e) {
   if (broken) return;
   broken = e ?? new Error('unknown failure');
-  for (const c of [...live]) c._internal(broken);
+  for (const c of [...live]) c[INTERNAL](broken);
 }
 
 /** Calls into the wasm; on a trap (anything but the strings our bindings throw) marks the
@@ -263,8 +269,8 @@ export async function connect(options) {
   if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
   await ready();
   const conn = new Connection(o);
-  await conn._firstConnect(options.signal);
-  conn._connected();
+  await conn[FIRST_CONNECT](options.signal);
+  conn[CONNECTED]();
   return conn;
 }
 
@@ -275,7 +281,8 @@ export class Connection extends EventTarget {
   #ws = null;
   #pending = new Map();
   #state = 'connecting';
-  #ticker = null;
+  #timer = null;
+  #timerAt = Infinity;
   #attempt = 0;
   #reconnectTimer = null;
   #closedByUser = false;
@@ -324,7 +331,7 @@ export class Connection extends EventTarget {
   }
 
   /** connect() has resolved: events from now on go to the listeners as they come. */
-  _connected() {
+  [CONNECTED]() {
     this.#buffering = false;
   }
 
@@ -337,7 +344,7 @@ export class Connection extends EventTarget {
   }
 
   /** The wasm instance failed (under this connection or another): end now, reason `internal`. */
-  _internal(e) {
+  [INTERNAL](e) {
     this.#session = null; // never call into the failed instance again (#shutdown skips it)
     const message = `the protocol core failed (${e?.message ?? e}); the connection was closed. Connect again: a new connection gets a fresh core.`;
     const err = new CommandoError(ErrorCode.NOT_CONNECTED, message, 'internal');
@@ -353,7 +360,7 @@ export class Connection extends EventTarget {
     this.#shutdown();
   }
 
-  _firstConnect(signal) {
+  [FIRST_CONNECT](signal) {
     return new Promise((resolve, reject) => {
       let timer = null;
       const cleanup = () => {
@@ -448,13 +455,31 @@ export class Connection extends EventTarget {
         ws.terminate?.();
       });
     }
-    if (o.keepaliveMs > 0 && !this.#ticker) {
-      this.#ticker = unrefTimer(setInterval(() => {
-        const s = this.#session;
-        if (!s || guard(() => s.tick(now())) === FAILED) return;
-        this.#pump();
-      }, Math.max(250, o.keepaliveMs / 4)));
+  }
+
+  /** Keeps the one timer the core asks for (`pollTimeout`): keep-alive pings, ping timeouts. */
+  #schedule() {
+    const session = this.#session;
+    if (!session) return;
+    const at = guard(() => session.pollTimeout());
+    if (at === FAILED) return;
+    if (at < 0) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#timerAt = Infinity;
+      return;
     }
+    // A wake-up at or before `at` is set already: it asks again when it fires.
+    if (this.#timer && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = unrefTimer(setTimeout(() => {
+      this.#timer = null;
+      this.#timerAt = Infinity;
+      const s = this.#session;
+      if (!s || guard(() => s.handleTimeout(now())) === FAILED) return;
+      this.#pump();
+    }, Math.max(0, at - now())));
   }
 
   /** Sends what the core has to send, then handles its events. */
@@ -474,7 +499,11 @@ export class Connection extends EventTarget {
     }
     while (this.#session === session) {
       const ev = guard(() => session.event());
-      if (ev === FAILED || ev === undefined) return;
+      if (ev === FAILED) return;
+      if (ev === undefined) {
+        this.#schedule();
+        return;
+      }
       this.#handle(ev);
     }
   }
@@ -502,7 +531,7 @@ export class Connection extends EventTarget {
         break;
       }
       case 'error': {
-        const [, id, bytes, code, message, fromCommando, ds, de] = ev;
+        const [, id, bytes, code, message, reason, ds, de] = ev;
         let data;
         if (ds >= 0) {
           try {
@@ -511,15 +540,15 @@ export class Connection extends EventTarget {
             data = undefined;
           }
         }
-        const reason = code === ErrorCode.NOT_AUTHORISED ? 'not-authorised' : fromCommando ? 'rejected' : 'node';
         this.#settle(id, new CommandoError(code, message, reason, data));
         break;
       }
       case 'failed': {
-        const [, id, reason, message] = ev;
-        const local = reason === 'too-large' || reason === 'bad-reply';
-        const r = reason === 'local' ? 'closed' : reason;
-        this.#settle(id, new CommandoError(local ? ErrorCode.LOCAL : ErrorCode.NOT_CONNECTED, message, r));
+        const [, id, reason, code, message] = ev;
+        const err = new CommandoError(code, message, reason);
+        const signal = this.#pending.get(id)?.signal;
+        if (reason === 'aborted' && signal) err.cause = signal.reason;
+        this.#settle(id, err);
         break;
       }
       case 'warning':
@@ -551,11 +580,13 @@ export class Connection extends EventTarget {
     this.#closed(err.reason, err.message, err);
   }
 
+  /** The connection ended: the close event, then a first connect's failure, a reconnection,
+   * or the end. */
   #closed(reason, message, err) {
     const ws = this.#ws;
     this.#ws = null;
     dropSocket(ws);
-    const error = err ?? new CommandoError(ErrorCode.NOT_CONNECTED, message, reason === 'local' ? 'closed' : reason);
+    const error = err ?? new CommandoError(ErrorCode.NOT_CONNECTED, message, reason);
     const retry = !this.#closedByUser && !!this.#o.reconnect && (this.#state === 'ready' || this.#state === 'reconnecting')
       && this.#attempt < this.#o.reconnect.maxAttempts;
     this.dispatchEvent(new CustomEvent('close', { detail: { reason: error.reason, message, willReconnect: retry } }));
@@ -563,47 +594,51 @@ export class Connection extends EventTarget {
       const fail = this.#onFail;
       this.#onFail = this.#onReady = null;
       fail(error);
-      return;
+    } else if (retry) {
+      this.#reconnect();
+    } else {
+      this.#shutdown();
     }
-    if (retry) {
-      this.#setState('reconnecting');
-      const rc = this.#o.reconnect;
-      const delay = Math.min(rc.maxDelayMs, rc.initialDelayMs * 2 ** this.#attempt);
-      this.#attempt += 1;
-      // A fresh session right away: calls made while reconnecting queue in it and go out once
-      // it is ready. Nothing that was in flight is re-sent.
-      this.#session = null;
-      this.#newSession();
-      this.#reconnectTimer = unrefTimer(setTimeout(() => {
-        this.#reconnectTimer = null;
-        try {
-          this.#open();
-        } catch (e) {
-          this.#closed('unreachable', String(e?.message ?? e));
-          return;
-        }
-        // Each attempt has the connect deadline: a node that accepts and then stalls the
-        // handshake fails this attempt (reason connect-timeout), and the backoff goes on.
-        const session = this.#session;
-        if (this.#o.timeoutMs > 0 && session) {
-          this.#attemptTimer = unrefTimer(setTimeout(() => {
-            this.#attemptTimer = null;
-            if (this.#session !== session) return;
-            if (guard(() => session.connectTimedOut()) === FAILED) return;
-            this.#pump();
-          }, this.#o.timeoutMs));
-        }
-      }, delay));
-      return;
-    }
-    this.#shutdown();
+  }
+
+  /** The next reconnection attempt, after the backoff delay. */
+  #reconnect() {
+    this.#setState('reconnecting');
+    const rc = this.#o.reconnect;
+    const delay = Math.min(rc.maxDelayMs, rc.initialDelayMs * 2 ** this.#attempt);
+    this.#attempt += 1;
+    // A fresh session right away: calls made while reconnecting queue in it and go out once it
+    // is ready. Nothing that was in flight is re-sent.
+    this.#session = null;
+    this.#newSession();
+    this.#reconnectTimer = unrefTimer(setTimeout(() => {
+      this.#reconnectTimer = null;
+      try {
+        this.#open();
+      } catch (e) {
+        this.#closed('unreachable', String(e?.message ?? e));
+        return;
+      }
+      // Each attempt has the connect deadline: a node that accepts and then stalls the
+      // handshake fails this attempt (reason connect-timeout), and the backoff goes on.
+      const session = this.#session;
+      if (this.#o.timeoutMs > 0 && session) {
+        this.#attemptTimer = unrefTimer(setTimeout(() => {
+          this.#attemptTimer = null;
+          if (this.#session !== session) return;
+          if (guard(() => session.connectTimedOut()) === FAILED) return;
+          this.#pump();
+        }, this.#o.timeoutMs));
+      }
+    }, delay));
   }
 
   #shutdown() {
-    clearInterval(this.#ticker);
+    clearTimeout(this.#timer);
     clearTimeout(this.#reconnectTimer);
     clearTimeout(this.#attemptTimer);
-    this.#ticker = this.#reconnectTimer = this.#attemptTimer = null;
+    this.#timer = this.#reconnectTimer = this.#attemptTimer = null;
+    this.#timerAt = Infinity;
     const session = this.#session;
     if (session) {
       if (guard(() => session.close()) !== FAILED) {
@@ -651,7 +686,9 @@ export class Connection extends EventTarget {
       if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) throw new TypeError('timeoutMs must be a non-negative number');
       const signal = options.signal;
       if (signal?.aborted) {
-        reject(new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted'));
+        const err = new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted');
+        err.cause = signal.reason;
+        reject(err);
         return;
       }
       if (!this.#session) {
@@ -670,21 +707,17 @@ export class Connection extends EventTarget {
         return;
       }
       let timer = null;
-      const onAbort = () => {
-        guard(() => session.cancel(id));
-        this.#settle(id, new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted'));
+      // Giving up goes through the core, whose `failed` event (timeout or aborted) settles it.
+      const giveUp = (ms) => {
+        if (guard(() => session.giveUp(id, ms)) !== FAILED && this.#session === session) this.#pump();
       };
+      const onAbort = () => giveUp(-1);
       const cleanup = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      this.#pending.set(id, { resolve, reject, cleanup });
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          guard(() => session.cancel(id));
-          this.#settle(id, new CommandoError(ErrorCode.LOCAL, `no reply within ${timeoutMs} ms`, 'timeout'));
-        }, timeoutMs);
-      }
+      this.#pending.set(id, { resolve, reject, cleanup, signal });
+      if (timeoutMs > 0) timer = setTimeout(() => giveUp(timeoutMs), timeoutMs);
       signal?.addEventListener('abort', onAbort);
       this.#pump();
     });

@@ -36,6 +36,7 @@ pub const CODE_NOT_CONNECTED: i64 = -32600;
 
 /// Why a request could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RequestError {
     /// The method name is empty or too long.
     BadMethod,
@@ -410,14 +411,38 @@ pub enum Outcome {
         message: String,
         /// Byte range of the error's `data` value (JSON), if it has one.
         data: Option<core::ops::Range<usize>>,
-        /// True when commando itself rejected the request (a bare error object with no
-        /// `jsonrpc` member, or one of its own codes), false for the method's own error.
-        from_commando: bool,
+        /// Who refused the call: commando (the rune, or the request itself) or the method.
+        kind: ErrorKind,
     },
+}
+
+/// Who refused a call, decided from the reply alone: the `reason` the JS API reports.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The rune does not allow the call (commando's 19537, `Invalid rune: Not permitted: …`).
+    NotAuthorised,
+    /// commando refused the request itself (19536, or any bare error object without
+    /// `jsonrpc`): malformed, no rune, an undecodable rune.
+    Rejected,
+    /// The method's own JSON-RPC error, passed through (its code, e.g. -32601).
+    Node,
+}
+
+impl ErrorKind {
+    /// The short name the JS API gives it: `not-authorised`, `rejected` or `node`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ErrorKind::NotAuthorised => "not-authorised",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::Node => "node",
+        }
+    }
 }
 
 /// Why a reply could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BadReply {
     /// The reply is not JSON.
     NotJson(json::JsonError),
@@ -454,12 +479,18 @@ pub fn classify_reply(reply: &[u8]) -> Result<Outcome, BadReply> {
             .iter()
             .find(|m| err.get(m.key.clone()) == Some(b"data"))
             .map(|m| m.value.start + offset..m.value.end + offset);
-        let from_commando = !has_jsonrpc || code == CODE_REJECTED || code == CODE_NOT_AUTHORISED;
+        let kind = if code == CODE_NOT_AUTHORISED {
+            ErrorKind::NotAuthorised
+        } else if !has_jsonrpc || code == CODE_REJECTED {
+            ErrorKind::Rejected
+        } else {
+            ErrorKind::Node
+        };
         return Ok(Outcome::Error {
             code,
             message,
             data,
-            from_commando,
+            kind,
         });
     }
     members
@@ -650,14 +681,14 @@ mod tests {
                 code: -32601,
                 message: "Unknown command 'nosuchmethod'".into(),
                 data: None,
-                from_commando: false
+                kind: ErrorKind::Node
             }
         );
         let with_data =
             br#"{"jsonrpc":"2.0","id":"x","error":{"code":205,"message":"m","data":{"a":[1]}}}"#;
         let Outcome::Error {
             data: Some(d),
-            from_commando: false,
+            kind: ErrorKind::Node,
             ..
         } = classify_reply(with_data).unwrap()
         else {
@@ -670,7 +701,7 @@ mod tests {
             classify_reply(rune_err).unwrap(),
             Outcome::Error {
                 code: 19537,
-                from_commando: true,
+                kind: ErrorKind::NotAuthorised,
                 ..
             }
         ));
@@ -679,7 +710,7 @@ mod tests {
             classify_reply(bare).unwrap(),
             Outcome::Error {
                 code: 19536,
-                from_commando: true,
+                kind: ErrorKind::Rejected,
                 ..
             }
         ));

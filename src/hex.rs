@@ -2,13 +2,19 @@
 
 /// Why a hex string did not decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HexError {
     /// The string has an odd number of digits.
     OddLength,
     /// A character that is not a hex digit, at this byte offset.
     BadDigit(usize),
     /// The decoded length is not the one required.
-    WrongLength { expected: usize, got: usize },
+    WrongLength {
+        /// The length required, in bytes.
+        expected: usize,
+        /// The length found, in bytes.
+        got: usize,
+    },
 }
 
 impl core::fmt::Display for HexError {

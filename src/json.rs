@@ -14,6 +14,7 @@ pub const MAX_DEPTH: usize = 512;
 
 /// Why bytes are not acceptable JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JsonError {
     /// The input ended inside a value.
     UnexpectedEnd,

@@ -9,12 +9,16 @@
 //! - [`commando`]: commando request framing, reply reassembly, request ids, reply classification.
 //! - [`rune`]: rune decoding, restrictions, evaluation, derivation, minting and verification.
 //! - [`session`]: the client state machine that ties them together.
-//! - [`node`]: the node's side of a connection (for the test node and interop tests).
+//! - `node` (feature `node`, off by default and never in the browser build): the node's side of
+//!   a connection, commando's checks and rune minting/verification ([`rune::MasterRune`]), for
+//!   the test node and the tests.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod commando;
 pub mod hex;
 pub mod json;
+#[cfg(feature = "node")]
 pub mod node;
 pub mod rune;
 pub mod session;

@@ -19,6 +19,7 @@ use std::collections::{HashMap, VecDeque};
 
 /// What a [`NodeSession`] reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NodeEvent {
     /// The handshake finished; `peer` is the client's static key (its node id).
     Connected {
@@ -219,6 +220,14 @@ impl NodeSession {
     /// Sends one message (type ‖ payload).
     pub fn send(&mut self, msg: &[u8]) -> Result<(), TransportError> {
         self.conn.send(&[msg])
+    }
+
+    /// When [`NodeSession::tick`] next has something to do (ms), if ever.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        if !self.ready || self.closed {
+            return None;
+        }
+        self.keepalive.next_wakeup()
     }
 
     /// Advances time: pings an idle client, drops it if the ping goes unanswered.

@@ -92,6 +92,7 @@ pub enum State {
 
 /// Why a session ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// The handshake failed (wrong node id, not a Lightning node, cut short).
     Handshake(HandshakeError),
@@ -162,8 +163,9 @@ impl core::fmt::Display for CloseReason {
 }
 
 impl CloseReason {
-    /// A short machine-readable name: `handshake`, `transport`, `protocol`, `closed`,
-    /// `ping-timeout`, `connect-timeout`, `ping-flood`, `send-backlog` or `local`.
+    /// A short machine-readable name: `handshake`, `transport`, `protocol`, `closed` (the node
+    /// hung up, or we closed: [`CloseReason::Local`]), `ping-timeout`, `connect-timeout`,
+    /// `ping-flood` or `send-backlog`.
     pub fn kind(&self) -> &'static str {
         match self {
             CloseReason::Handshake(_) => "handshake",
@@ -177,13 +179,14 @@ impl CloseReason {
             CloseReason::ConnectTimeout => "connect-timeout",
             CloseReason::PingFlood => "ping-flood",
             CloseReason::SendBacklog { .. } => "send-backlog",
-            CloseReason::Local => "local",
+            CloseReason::Local => "closed",
         }
     }
 }
 
 /// Why one request failed locally (the node's own answers, errors included, are replies).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RequestFailure {
     /// The reply grew past [`Config::max_reply_len`].
     TooLarge {
@@ -198,12 +201,74 @@ pub enum RequestFailure {
     },
     /// The reply is not a JSON-RPC response.
     BadReply(commando::BadReply),
+    /// The caller's timeout passed first ([`Session::give_up`]).
+    TimedOut {
+        /// The timeout, in milliseconds.
+        after_ms: u64,
+    },
+    /// The caller aborted it ([`Session::give_up`]).
+    Aborted,
     /// The session closed before the reply arrived.
     Closed(CloseReason),
 }
 
+impl RequestFailure {
+    /// The short name the JS API reports as `reason`: `too-large`, `bad-reply`, `timeout`,
+    /// `aborted`, or the close reason's [`CloseReason::kind`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RequestFailure::TooLarge { .. } | RequestFailure::OverBudget { .. } => "too-large",
+            RequestFailure::BadReply(_) => "bad-reply",
+            RequestFailure::TimedOut { .. } => "timeout",
+            RequestFailure::Aborted => "aborted",
+            RequestFailure::Closed(r) => r.kind(),
+        }
+    }
+
+    /// Its JSON-RPC code, as commando's clients use them: 19535 for a local failure (too large,
+    /// bad reply, timeout, aborted), -32600 when the connection is gone.
+    pub fn code(&self) -> i64 {
+        match self {
+            RequestFailure::Closed(_) => commando::CODE_NOT_CONNECTED,
+            _ => commando::CODE_LOCAL_FAILURE,
+        }
+    }
+}
+
+impl core::fmt::Display for RequestFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RequestFailure::TooLarge { size } => {
+                write!(f, "reply exceeded the size cap ({size} bytes received)")
+            }
+            RequestFailure::OverBudget { size } => write!(
+                f,
+                "replies in flight exceeded the memory budget (maxBufferedBytes); this one, the largest, had {size} bytes"
+            ),
+            RequestFailure::BadReply(e) => write!(f, "{e}"),
+            RequestFailure::TimedOut { after_ms } => write!(f, "no reply within {after_ms} ms"),
+            RequestFailure::Aborted => f.write_str("call aborted"),
+            RequestFailure::Closed(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+/// Why the caller gives up on a request ([`Session::give_up`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GiveUp {
+    /// Its timeout passed (after this many milliseconds).
+    Timeout {
+        /// The timeout, for the message.
+        after_ms: u64,
+    },
+    /// The caller aborted it.
+    Aborted,
+}
+
 /// What happened, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// The state changed.
     State(State),
@@ -282,6 +347,17 @@ impl Keepalive {
     pub fn received(&mut self, now_ms: u64) {
         self.last_rx = now_ms;
         self.ping_sent = false;
+    }
+
+    /// When [`Keepalive::tick`] next has something to do (ms, the same clock), if ever.
+    pub fn next_wakeup(&self) -> Option<u64> {
+        let interval = self.interval?;
+        let after = if self.ping_sent {
+            interval.saturating_mul(2)
+        } else {
+            interval
+        };
+        Some(self.last_rx.saturating_add(after))
     }
 
     /// What to do at `now_ms`.
@@ -562,6 +638,21 @@ impl Session {
         self.reassembler.forget(id)
     }
 
+    /// [`Session::cancel`], and when `id` was pending its [`Event::Failed`] says why
+    /// ([`RequestFailure::TimedOut`] or [`RequestFailure::Aborted`]), so that the caller settles
+    /// it like any other failure. Returns whether it was pending.
+    pub fn give_up(&mut self, id: u64, why: GiveUp) -> bool {
+        let pending = self.cancel(id);
+        if pending {
+            let failure = match why {
+                GiveUp::Timeout { after_ms } => RequestFailure::TimedOut { after_ms },
+                GiveUp::Aborted => RequestFailure::Aborted,
+            };
+            self.events.push_back(Event::Failed { id, failure });
+        }
+        pending
+    }
+
     /// Sends a custom message (type ‖ payload; an odd type ≥ 32768 is safe with any node).
     /// Ignored unless the session is ready.
     pub fn send_message(&mut self, msg: &[u8]) -> Result<(), TransportError> {
@@ -740,6 +831,21 @@ impl Session {
             },
         }
         Ok(())
+    }
+
+    /// When the session next needs [`Session::handle_timeout`] (ms, the clock of `now_ms`), if
+    /// ever: the shell keeps one timer for it and asks again after every call (quinn-proto's
+    /// shape). `None` before ready, after close, or without keep-alive.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        if self.state != State::Ready {
+            return None;
+        }
+        self.keepalive.next_wakeup()
+    }
+
+    /// The timer of [`Session::poll_timeout`] fired (or any time: early calls do nothing).
+    pub fn handle_timeout(&mut self, now_ms: u64) {
+        self.tick(now_ms);
     }
 
     /// Advances time: sends a keep-alive ping or closes on a ping timeout (see

@@ -43,6 +43,7 @@ fn vector_name(e: HandshakeError) -> String {
         Act3BadCiphertext => "ACT3_BAD_CIPHERTEXT".into(),
         Act3BadPubkey => "ACT3_BAD_PUBKEY".into(),
         Act3BadTag => "ACT3_BAD_TAG".into(),
+        other => panic!("a handshake error the vectors do not name: {other:?}"),
     }
 }
 

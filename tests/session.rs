@@ -409,10 +409,10 @@ fn errors_are_told_apart() {
     pump(&mut c, &mut n);
     let ev = events(&mut c);
     assert!(
-        matches!(&ev[0], Event::Reply { id, outcome: Outcome::Error { code: -32601, from_commando: false, .. }, .. } if *id == a)
+        matches!(&ev[0], Event::Reply { id, outcome: Outcome::Error { code: -32601, kind: commando::ErrorKind::Node, .. }, .. } if *id == a)
     );
     assert!(
-        matches!(&ev[1], Event::Reply { id, outcome: Outcome::Error { code: 19537, from_commando: true, .. }, .. } if *id == b)
+        matches!(&ev[1], Event::Reply { id, outcome: Outcome::Error { code: 19537, kind: commando::ErrorKind::NotAuthorised, .. }, .. } if *id == b)
     );
     assert!(
         matches!(&ev[2], Event::Failed { id, failure: RequestFailure::BadReply(_) } if *id == d)
@@ -877,6 +877,87 @@ proptest! {
         prop_assert_eq!(settled.len(), ids.len());
         prop_assert_eq!(c.buffered(), 0);
     }
+}
+
+/// The core says when it next needs waking: the keep-alive ping after `keepalive_ms` of
+/// silence, the ping timeout after as long again; nothing before ready or after close.
+#[test]
+fn poll_timeout_drives_the_keepalive() {
+    let mut c = client_with(Config {
+        keepalive_ms: Some(1000),
+        ..Config::default()
+    });
+    let mut n = node();
+    assert_eq!(c.poll_timeout(), None, "not before ready");
+    pump_with(&mut c, &mut n, &[], 500, None);
+    assert_eq!(c.state(), State::Ready);
+    assert_eq!(
+        c.poll_timeout(),
+        Some(1500),
+        "a ping 1000 ms after the last bytes"
+    );
+    c.handle_timeout(1200);
+    assert!(c.poll_transmit().is_none(), "early: nothing to do");
+    c.handle_timeout(1500);
+    assert!(c.poll_transmit().is_some(), "the keep-alive ping");
+    assert_eq!(c.poll_timeout(), Some(2500), "the ping timeout");
+    c.handle_timeout(2500);
+    assert_eq!(c.state(), State::Closed);
+    assert!(
+        events(&mut c)
+            .iter()
+            .any(|e| matches!(e, Event::Closed(CloseReason::PingTimeout)))
+    );
+    assert_eq!(c.poll_timeout(), None, "not after close");
+}
+
+/// Every failure's reason, code and message are the core's: what the JS API reports as is.
+#[test]
+fn failures_carry_their_kind_code_and_message() {
+    use lncommando::session::GiveUp;
+    let mut c = client();
+    let mut n = node();
+    pump(&mut c, &mut n);
+    let a = c.request("sleep", "{}", "r", None).unwrap();
+    let b = c.request("sleep", "{}", "r", None).unwrap();
+    events(&mut c);
+    assert!(c.give_up(a, GiveUp::Timeout { after_ms: 200 }));
+    assert!(!c.give_up(a, GiveUp::Aborted), "only once");
+    assert!(c.give_up(b, GiveUp::Aborted));
+    let failures: Vec<RequestFailure> = events(&mut c)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Failed { failure, .. } => Some(failure),
+            _ => None,
+        })
+        .collect();
+    let seen: Vec<(&str, i64, String)> = failures
+        .iter()
+        .map(|f| (f.kind(), f.code(), f.to_string()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("timeout", 19535, "no reply within 200 ms".to_string()),
+            ("aborted", 19535, "call aborted".to_string()),
+        ]
+    );
+    let d = c.request("sleep", "{}", "r", None).unwrap();
+    c.close(CloseReason::Local);
+    let closed = events(&mut c)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Failed { id, failure } if id == d => Some(failure),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((closed.kind(), closed.code()), ("closed", -32600));
+    let big = RequestFailure::TooLarge { size: 7 };
+    assert_eq!((big.kind(), big.code()), ("too-large", 19535));
+    assert_eq!(
+        commando::ErrorKind::NotAuthorised.reason(),
+        "not-authorised"
+    );
 }
 
 /// As Core Lightning's commando: past 1 MiB a request is poisoned, its later chunks (the

@@ -97,53 +97,52 @@ async function copyText(text) {
 // ---------------------------------------------------------------------------------------------
 // Error wording
 
-/** What a CommandoError means, in a few words. */
+/** What a CommandoError means, in a few words: by its `reason`, which the library's core
+ * decides (the codes are its business), and for the node's own errors by the node's code. */
 function errorMeaning(e) {
   if (!e || typeof e !== 'object') return 'Unexpected error.';
   if (e.name === 'TypeError') return 'Bad input: the call was not sent.';
-  switch (e.code) {
-    case 19537: return 'The rune does not allow this call.';
-    case 19536: return 'The node\'s commando plugin refused the request (malformed request, or a rune it cannot decode).';
-    case 19535:
-      switch (e.reason) {
-        case 'timeout': return 'No reply in time (the command may still be running on the node).';
-        case 'aborted': return 'Cancelled.';
-        case 'too-large': return 'The reply was larger than this page accepts.';
-        case 'bad-reply': return 'The node\'s reply was not valid JSON.';
-        default: return 'A local failure.';
+  switch (e.reason) {
+    case 'not-authorised': return 'The rune does not allow this call.';
+    case 'rejected': return 'The node\'s commando plugin refused the request (malformed request, or a rune it cannot decode).';
+    case 'timeout': return 'No reply in time (the command may still be running on the node).';
+    case 'aborted': return 'Cancelled.';
+    case 'too-large': return 'The reply was larger than this page accepts.';
+    case 'bad-reply': return 'The node\'s reply was not valid JSON.';
+    case 'unreachable': return 'Nothing answered at that URL.';
+    case 'upgrade-refused': return 'Something answered at that URL, but not as Core Lightning\'s WebSocket port.';
+    case 'handshake': return 'Wrong node id, or not a Lightning node.';
+    case 'closed': return 'Not connected: the connection is closed.';
+    case 'transport': return 'The connection was corrupted (a packet failed its integrity check).';
+    case 'protocol': return 'The node broke the Lightning wire protocol.';
+    case 'ping-timeout': return 'The node stopped answering pings.';
+    case 'ping-flood': return 'The node sent pings far faster than the protocol allows, so the page hung up.';
+    case 'send-backlog': return 'The node stopped reading what the page sends, so the page hung up.';
+    case 'connect-timeout': return 'Reconnecting: the node accepted the connection but never finished the handshake.';
+    case 'internal': return 'The page\'s protocol core failed (out of memory?); connect again for a fresh one.';
+    case 'node':
+      // The method's own error: Core Lightning's codes.
+      switch (e.code) {
+        case -32601: return 'Unknown command: the node has no such method (or the plugin providing it is not loaded).';
+        case -32602: return 'Bad parameters for this method.';
+        case -1: return 'The command failed on the node.';
+        case 900: return 'An invoice with this label already exists.';
+        case 901: return 'An invoice with this preimage already exists.';
+        default: return 'An error from the node for this method.';
       }
-    case -32600:
-      switch (e.reason) {
-        case 'unreachable': return 'Nothing answered at that URL.';
-        case 'handshake': return 'Wrong node id, or not a Lightning node.';
-        case 'closed': return 'Not connected: the connection is closed.';
-        case 'transport': return 'The connection was corrupted (a packet failed its integrity check).';
-        case 'protocol': return 'The node broke the Lightning wire protocol.';
-        case 'ping-timeout': return 'The node stopped answering pings.';
-        case 'ping-flood': return 'The node sent pings far faster than the protocol allows, so the page hung up.';
-        case 'send-backlog': return 'The node stopped reading what the page sends, so the page hung up.';
-        case 'connect-timeout': return 'Reconnecting: the node accepted the connection but never finished the handshake.';
-        case 'internal': return 'The page\'s protocol core failed (out of memory?); connect again for a fresh one.';
-        default: return 'Not connected.';
-      }
-    case -32601: return 'Unknown command: the node has no such method (or the plugin providing it is not loaded).';
-    case -32602: return 'Bad parameters for this method.';
-    case -1: return 'The command failed on the node.';
-    case 900: return 'An invoice with this label already exists.';
-    case 901: return 'An invoice with this preimage already exists.';
-    default: return 'An error from the node for this method.';
+    default: return 'A failure.';
   }
 }
 
-/** A notice for a failed section call: `.forbidden` for 19537, `.error` otherwise. */
+/** A notice for a failed section call: `.forbidden` when the rune refused it, `.error` otherwise. */
 function errorNotice(e, what) {
-  if (e?.code === 19537) {
+  if (e?.reason === 'not-authorised') {
     const foreign = /not derived from master/i.test(e.message);
     return h('div', { class: 'notice forbidden', role: 'status' },
       h('strong', { text: 'Not allowed by this rune: ' }), clip(e.message),
       h('div', { class: 'small muted', text: foreign
-        ? `${what} was refused (error 19537): this node did not create this rune. Check that the rune belongs to this node and was copied whole.`
-        : `${what} was refused (error 19537). The rest of the panel keeps working.` }));
+        ? `${what} was refused (error ${e.code}): this node did not create this rune. Check that the rune belongs to this node and was copied whole.`
+        : `${what} was refused (error ${e.code}). The rest of the panel keeps working.` }));
   }
   const code = typeof e?.code === 'number' ? ` (error ${e.code})` : '';
   return h('div', { class: 'notice error', role: 'status' },
@@ -397,7 +396,7 @@ function watch(c) {
       log('info', 'Disconnected.');
       return;
     }
-    lastDrop = `${reason}: ${message || errorMeaning({ code: -32600, reason })}`;
+    lastDrop = `${reason}: ${message || errorMeaning({ reason })}`;
     log(willReconnect ? 'warn' : 'error', `Connection closed (${lastDrop})${willReconnect ? ' — reconnecting' : ''}`);
     connNotice(willReconnect ? 'warn' : 'error', `Connection closed (${lastDrop})${
       lastWarning ? ` after the node's warning: ${lastWarning}` : ''}${willReconnect ? ' — reconnecting…' : ''}`);
@@ -1170,7 +1169,7 @@ async function runConsole() {
     out.hidden = false;
     out.dataset.status = 'error';
     set(out, h('div', { class: 'notice error' }, h('strong', { text: 'Not connected: ' }), 'connect to a node first.'),
-      h('span', { id: 'console-error-code', class: 'code-chip', text: '-32600' }));
+      h('span', { id: 'console-error-code', class: 'code-chip', text: String(lib?.ErrorCode?.NOT_CONNECTED ?? '') }));
     return;
   }
   consoleAbort?.abort();
@@ -1195,7 +1194,7 @@ async function runConsole() {
     if (consoleAbort !== abort) return;
     const code = typeof e?.code === 'number' ? String(e.code) : 'TypeError';
     set(out,
-      h('div', { class: `result-head err${e?.code === 19537 ? ' forbidden-head' : ''}` },
+      h('div', { class: `result-head err${e?.reason === 'not-authorised' ? ' forbidden-head' : ''}` },
         h('span', { class: 'cross', text: '✗' }), ' ', h('code', { text: method }), ' failed: error ',
         h('span', { id: 'console-error-code', class: 'code-chip', text: code }),
         e?.reason ? h('span', { class: 'badge off', text: e.reason }) : null),

@@ -43,7 +43,7 @@ fi
 
 log=$CACHE/cln-build-$VERSION.log
 work=$CACHE/cln-build-$VERSION
-say "building Core Lightning $VERSION from $TARBALL into $DEST (~3 min; log: $log)"
+say "building Core Lightning $VERSION from $TARBALL into $DEST (~1.5-3 min; log: $log)"
 mkdir -p "$CACHE"
 rm -rf "$work" "$DEST"
 mkdir -p "$work"

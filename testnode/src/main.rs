@@ -15,7 +15,7 @@ use lncommando::node::{Commando, NodeEvent, NodeSession};
 use lncommando::rune::{MasterRune, Restriction};
 use lncommando::transport::Keypair;
 use lncommando::wire::Init;
-use methods::{Fault, NodeState, Outcome};
+use methods::{Answer, Fault, NodeState};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -418,7 +418,7 @@ async fn serve(
         });
         Writer::Tcp(write)
     };
-    Connection::new(shared, peer)
+    PeerConnection::new(shared, peer)
         .run(&mut rx, &mut writer)
         .await;
     writer.close().await;
@@ -426,7 +426,7 @@ async fn serve(
 }
 
 /// One client connection: the node session, this connection's fault mode, delayed replies.
-struct Connection {
+struct PeerConnection {
     shared: Arc<Shared>,
     session: NodeSession,
     fault: Option<Fault>,
@@ -447,8 +447,8 @@ struct Connection {
     addr: SocketAddr,
 }
 
-impl Connection {
-    fn new(shared: Arc<Shared>, addr: SocketAddr) -> Connection {
+impl PeerConnection {
+    fn new(shared: Arc<Shared>, addr: SocketAddr) -> PeerConnection {
         let eph = Keypair::random().expect("randomness");
         let init = Init {
             // Core Lightning lists the chain it runs on: regtest here.
@@ -467,7 +467,7 @@ impl Connection {
             < shared
                 .stall_until
                 .load(std::sync::atomic::Ordering::Relaxed);
-        Connection {
+        PeerConnection {
             fault: if stalled {
                 Some(Fault::StallHandshake)
             } else {
@@ -489,14 +489,13 @@ impl Connection {
     }
 
     async fn run(mut self, rx: &mut mpsc::Receiver<Inbound>, writer: &mut Writer) {
-        let tick = Duration::from_millis((self.shared.ping_ms / 4).clamp(10, 1000));
-        let mut ticker = tokio::time::interval(tick);
         loop {
             if let Some(t) = self.deaf_until {
                 // Not reading: the client's socket fills up. Ends the connection after a while.
                 tokio::time::sleep_until(t.into()).await;
                 return;
             }
+            let wake = self.session.poll_timeout();
             tokio::select! {
                 // Endless continues: a burst per turn, then back to reading.
                 _ = std::future::ready(()), if !self.endless.is_empty() => {
@@ -517,7 +516,12 @@ impl Connection {
                     self.session.reply(id, &reply);
                     self.busy = false;
                 }
-                _ = ticker.tick() => self.session.tick(self.shared.now_ms()),
+                // The one timer the session asks for (its keep-alive).
+                _ = async {
+                    if let Some(at) = wake {
+                        tokio::time::sleep_until((self.shared.start + Duration::from_millis(at)).into()).await;
+                    }
+                }, if wake.is_some() => self.session.tick(self.shared.now_ms()),
             }
             let mut close_after_flush = false;
             while let Some(event) = self.session.poll_event() {
@@ -541,6 +545,7 @@ impl Connection {
                     NodeEvent::Ready(_)
                     | NodeEvent::RequestDropped { .. }
                     | NodeEvent::Message { .. } => {}
+                    _ => {}
                 }
             }
             while !self.busy && !close_after_flush {
@@ -608,13 +613,13 @@ impl Connection {
     /// `createrune` as Core Lightning's (lightningd/runes.c): a new rune with the next unique id
     /// and the restrictions given (arrays of alternatives, or `"readonly"`), or more
     /// restrictions on a given rune; the warning when it has none of its own.
-    fn createrune(&self, params: &[u8]) -> Outcome {
+    fn createrune(&self, params: &[u8]) -> Answer {
         let p: serde_json::Value = serde_json::from_slice(params).unwrap_or_default();
         let (rune, restrictions) = match &p {
             serde_json::Value::Array(a) => (a.first().cloned(), a.get(1).cloned()),
             _ => (p.get("rune").cloned(), p.get("restrictions").cloned()),
         };
-        let bad = |what: &str| Outcome::Error(-32602, what.to_string());
+        let bad = |what: &str| Answer::Error(-32602, what.to_string());
         let restrs = match restrictions {
             None => Vec::new(),
             Some(serde_json::Value::String(s)) if s == "readonly" => vec![
@@ -692,7 +697,7 @@ impl Connection {
         if rune.restrictions().len() <= 1 {
             v["warning_unrestricted_rune"] = "WARNING: This rune has no restrictions! Anyone who has access to this rune could drain funds from your node. Be careful when giving this to apps that you don't trust. Consider using the restrictions parameter to only allow access to specific rpc methods.".into();
         }
-        Outcome::Result(v)
+        Answer::Result(v)
     }
 
     /// Runs one request. Returns true when the connection must close.
@@ -725,9 +730,9 @@ impl Connection {
         let result =
             |v: &serde_json::Value| req.result_reply(&methods::filtered(v, req.filter.as_deref()));
         let (reply, after) = match outcome {
-            Outcome::Result(v) => (result(&v), None),
-            Outcome::Error(code, message) => (req.error_reply(code, &message, None), None),
-            Outcome::Delayed(ms, v) => {
+            Answer::Result(v) => (result(&v), None),
+            Answer::Error(code, message) => (req.error_reply(code, &message, None), None),
+            Answer::Delayed(ms, v) => {
                 let reply = match v {
                     Ok(v) => result(&v),
                     Err((code, message)) => req.error_reply(code, &message, None),
@@ -740,7 +745,7 @@ impl Connection {
                 });
                 return false;
             }
-            Outcome::SetFault(fault, count, v) => {
+            Answer::SetFault(fault, count, v) => {
                 self.fault_count = count;
                 (result(&v), Some(fault))
             }

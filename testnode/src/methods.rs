@@ -90,7 +90,7 @@ impl Fault {
 }
 
 /// What a method asks the connection to do.
-pub enum Outcome {
+pub enum Answer {
     /// Reply with this result.
     Result(Value),
     /// Reply with this JSON-RPC error.
@@ -133,10 +133,10 @@ fn param<'a>(params: &'a Value, name: &str, pos: usize) -> Option<&'a Value> {
 }
 
 /// Core Lightning's answer to a parameter it does not know.
-fn check_params(params: &Value, known: &[&str]) -> Result<(), Outcome> {
+fn check_params(params: &Value, known: &[&str]) -> Result<(), Answer> {
     match params {
         Value::Object(m) => match m.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(k) => Err(Outcome::Error(
+            Some(k) => Err(Answer::Error(
                 -32602,
                 format!(
                     "unknown parameter: {k}, this may be caused by a failure to autodetect key=value-style parameters. Please try using the -k flag and explicit key=value pairs of parameters."
@@ -144,7 +144,7 @@ fn check_params(params: &Value, known: &[&str]) -> Result<(), Outcome> {
             )),
             None => Ok(()),
         },
-        Value::Array(a) if a.len() > known.len() => Err(Outcome::Error(
+        Value::Array(a) if a.len() > known.len() => Err(Answer::Error(
             -32602,
             format!(
                 "too many parameters: got {}, expected {}",
@@ -156,11 +156,11 @@ fn check_params(params: &Value, known: &[&str]) -> Result<(), Outcome> {
     }
 }
 
-fn bad_param(name: &str, why: &str, value: &Value) -> Outcome {
-    Outcome::Error(-32602, format!("{name}: {why}: invalid token '{value}'"))
+fn bad_param(name: &str, why: &str, value: &Value) -> Answer {
+    Answer::Error(-32602, format!("{name}: {why}: invalid token '{value}'"))
 }
 
-fn u64_param(params: &Value, name: &str, pos: usize) -> Result<Option<u64>, Outcome> {
+fn u64_param(params: &Value, name: &str, pos: usize) -> Result<Option<u64>, Answer> {
     match param(params, name, pos) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v
@@ -170,7 +170,7 @@ fn u64_param(params: &Value, name: &str, pos: usize) -> Result<Option<u64>, Outc
     }
 }
 
-fn str_param<'a>(params: &'a Value, name: &str, pos: usize) -> Result<Option<&'a str>, Outcome> {
+fn str_param<'a>(params: &'a Value, name: &str, pos: usize) -> Result<Option<&'a str>, Answer> {
     match param(params, name, pos) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v
@@ -180,8 +180,8 @@ fn str_param<'a>(params: &'a Value, name: &str, pos: usize) -> Result<Option<&'a
     }
 }
 
-fn missing(name: &str) -> Outcome {
-    Outcome::Error(-32602, format!("missing required parameter: {name}"))
+fn missing(name: &str) -> Answer {
+    Answer::Error(-32602, format!("missing required parameter: {name}"))
 }
 
 /// The commands `help` lists.
@@ -240,11 +240,11 @@ const COMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 /// Runs the method of a request that passed commando's checks.
-pub fn call(state: &Mutex<NodeState>, req: &CheckedRequest) -> Outcome {
+pub fn call(state: &Mutex<NodeState>, req: &CheckedRequest) -> Answer {
     // Commando checked that params are an array or an object; serde_json parses them fully.
     let params = match serde_json::from_slice(&req.params) {
         Ok(p) => p,
-        Err(e) => return Outcome::Error(-32700, format!("Parse error: {e}")),
+        Err(e) => return Answer::Error(-32700, format!("Parse error: {e}")),
     };
     match run(state, &req.method, &params) {
         Ok(o) | Err(o) => o,
@@ -275,14 +275,14 @@ fn prune(v: &Value, filter: &Value) -> Value {
     }
 }
 
-fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Outcome> {
+fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Answer, Answer> {
     let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
     Ok(match method {
         "getinfo" => {
             check_params(p, &[])?;
-            Outcome::Result(getinfo(&st.node_id))
+            Answer::Result(getinfo(&st.node_id))
         }
-        "echo" => Outcome::Result(p.clone()),
+        "echo" => Answer::Result(p.clone()),
         "bigreply" => {
             check_params(p, &["bytes"])?;
             let bytes = u64_param(p, "bytes", 0)?.ok_or_else(|| missing("bytes"))?;
@@ -293,12 +293,12 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                     &json!(bytes),
                 ));
             }
-            Outcome::Result(bigreply(bytes as usize))
+            Answer::Result(bigreply(bytes as usize))
         }
         "sleep" => {
             check_params(p, &["ms"])?;
             let ms = u64_param(p, "ms", 0)?.ok_or_else(|| missing("ms"))?;
-            Outcome::Delayed(ms.min(3_600_000), Ok(json!({ "slept_ms": ms })))
+            Answer::Delayed(ms.min(3_600_000), Ok(json!({ "slept_ms": ms })))
         }
         "waitblockheight" => {
             // As Core Lightning's: at once if the chain is there already, else an error after
@@ -307,9 +307,9 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
             let height = u64_param(p, "blockheight", 0)?.ok_or_else(|| missing("blockheight"))?;
             let timeout = u64_param(p, "timeout", 1)?.unwrap_or(60);
             if height <= BLOCKHEIGHT {
-                Outcome::Result(json!({ "blockheight": BLOCKHEIGHT }))
+                Answer::Result(json!({ "blockheight": BLOCKHEIGHT }))
             } else {
-                Outcome::Delayed(timeout.min(3600) * 1000, Err((2000, "Timed out.".into())))
+                Answer::Delayed(timeout.min(3600) * 1000, Err((2000, "Timed out.".into())))
             }
         }
         "dev-fault" => {
@@ -331,11 +331,11 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                     &json!(count),
                 ));
             }
-            Outcome::SetFault(fault, count, json!({ "mode": mode, "count": count }))
+            Answer::SetFault(fault, count, json!({ "mode": mode, "count": count }))
         }
         "listfunds" => {
             check_params(p, &["spent"])?;
-            Outcome::Result(listfunds(&st.node_id))
+            Answer::Result(listfunds(&st.node_id))
         }
         "listpeerchannels" => {
             check_params(p, &["id", "short_channel_id"])?;
@@ -344,7 +344,7 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
             if let Some(id) = id {
                 channels.retain(|c| c["peer_id"] == id);
             }
-            Outcome::Result(json!({ "channels": channels }))
+            Answer::Result(json!({ "channels": channels }))
         }
         "invoice" => {
             check_params(
@@ -379,7 +379,7 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                 .to_string();
             let expiry = u64_param(p, "expiry", 3)?.unwrap_or(604_800);
             if st.invoices.iter().any(|i| i["label"] == label.as_str()) {
-                return Err(Outcome::Error(900, "Duplicate label".into()));
+                return Err(Answer::Error(900, "Duplicate label".into()));
             }
             let index = st.next_index;
             st.next_index += 1;
@@ -392,7 +392,7 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                 "created_index": index,
             });
             st.invoices.push(inv);
-            Outcome::Result(result)
+            Answer::Result(result)
         }
         "listinvoices" => {
             check_params(
@@ -418,7 +418,7 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                 .filter(|i| label.as_ref().is_none_or(|l| i["label"] == l.as_str()))
                 .cloned()
                 .collect();
-            Outcome::Result(json!({ "invoices": invoices }))
+            Answer::Result(json!({ "invoices": invoices }))
         }
         "help" => {
             check_params(p, &["command"])?;
@@ -429,14 +429,14 @@ fn run(state: &Mutex<NodeState>, method: &str, p: &Value) -> Result<Outcome, Out
                 .map(|(c, cat, desc)| json!({ "command": c, "category": cat, "description": desc, "verbose": desc }))
                 .collect();
             if help.is_empty() {
-                return Err(Outcome::Error(
+                return Err(Answer::Error(
                     -32601,
                     format!("Unknown command '{}'", only.unwrap_or("")),
                 ));
             }
-            Outcome::Result(json!({ "help": help, "format-hint": "simple" }))
+            Answer::Result(json!({ "help": help, "format-hint": "simple" }))
         }
-        other => Outcome::Error(-32601, format!("Unknown command '{other}'")),
+        other => Answer::Error(-32601, format!("Unknown command '{other}'")),
     })
 }
 

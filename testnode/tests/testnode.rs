@@ -8,7 +8,7 @@
 mod common;
 
 use common::{Node, WsClient, start, target};
-use lncommando::commando::Outcome;
+use lncommando::commando::{ErrorKind, Outcome};
 use lncommando::session::{CloseReason, Config, Event, RequestFailure, State};
 use lncommando::transport::{HandshakeError, TransportError};
 use std::io::{Read, Write};
@@ -34,11 +34,11 @@ fn error(e: &Event) -> (i64, String, bool) {
                 Outcome::Error {
                     code,
                     message,
-                    from_commando,
+                    kind,
                     ..
                 },
             ..
-        } => (*code, message.clone(), *from_commando),
+        } => (*code, message.clone(), *kind != ErrorKind::Node),
         other => panic!("not an error: {other:?}"),
     }
 }

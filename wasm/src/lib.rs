@@ -9,7 +9,7 @@ use js_sys::{Array, Uint8Array};
 use lncommando::commando::Outcome;
 use lncommando::hex;
 use lncommando::rune::Rune;
-use lncommando::session::{CloseReason, Config, Event, RequestFailure, Session, State};
+use lncommando::session::{CloseReason, Config, Event, GiveUp, Session, State};
 use lncommando::transport::Keypair;
 use wasm_bindgen::prelude::*;
 
@@ -112,6 +112,7 @@ impl WasmSession {
                     E::BadFilter(_) => "filter",
                     E::MissingRune => "rune",
                     E::TooLarge(_) => "params",
+                    _ => "request",
                 };
                 s(&format!("{arg}: {e}"))
             })
@@ -129,9 +130,18 @@ impl WasmSession {
         self.inner.buffered() as f64
     }
 
-    /// Gives up on a request: its late reply is dropped.
-    pub fn cancel(&mut self, id: f64) -> bool {
-        self.inner.cancel(id as u64)
+    /// Gives up on a request: its late reply is dropped, and its `failed` event says why —
+    /// `timeout` when `timeout_ms` is 0 or more, `aborted` when it is negative.
+    #[wasm_bindgen(js_name = giveUp)]
+    pub fn give_up(&mut self, id: f64, timeout_ms: f64) -> bool {
+        let why = if timeout_ms >= 0.0 {
+            GiveUp::Timeout {
+                after_ms: timeout_ms as u64,
+            }
+        } else {
+            GiveUp::Aborted
+        };
+        self.inner.give_up(id as u64, why)
     }
 
     /// Bytes received from the socket (any split).
@@ -150,12 +160,14 @@ impl WasmSession {
     /// - `["result", id, bytes, start, end]` — the result is `bytes[start..end]` (JSON). `bytes`
     ///   is a view into wasm memory, valid only until the next call into this module: decode
     ///   it at once (no copy of a large reply is ever made for JavaScript);
-    /// - `["error", id, bytes, code, message, fromCommando, dataStart, dataEnd]` — the node's or
-    ///   commando's error (`dataStart` is -1 without `data`);
-    /// - `["failed", id, reason, message]` — reason `too-large`, `bad-reply`, or a close reason;
+    /// - `["error", id, bytes, code, message, reason, dataStart, dataEnd]` — the node's or
+    ///   commando's error, `reason` `not-authorised`, `rejected` or `node` (`dataStart` is -1
+    ///   without `data`);
+    /// - `["failed", id, reason, code, message]` — reason `too-large`, `bad-reply`, `timeout`,
+    ///   `aborted`, or a close reason; code 19535 or -32600 (all decided in the core);
     /// - `["warning", text, isError]`; `["message", type, payload]`;
     /// - `["closed", reason, message]` — reason `handshake`, `transport`, `protocol`, `closed`,
-    ///   `ping-timeout`, `connect-timeout`, `ping-flood`, `send-backlog` or `local`.
+    ///   `ping-timeout`, `connect-timeout`, `ping-flood` or `send-backlog`.
     #[allow(unsafe_code)]
     pub fn event(&mut self) -> JsValue {
         self.lent = Vec::new();
@@ -185,7 +197,7 @@ impl WasmSession {
                     code,
                     message,
                     data,
-                    from_commando,
+                    kind,
                 } => {
                     let (ds, de) = data.map_or((-1.0, -1.0), |d| (d.start as f64, d.end as f64));
                     js_array(&[
@@ -194,29 +206,19 @@ impl WasmSession {
                         Uint8Array::from(reply.as_slice()).into(),
                         n(code as f64),
                         s(&message),
-                        JsValue::from_bool(from_commando),
+                        s(kind.reason()),
                         n(ds),
                         n(de),
                     ])
                 }
             },
-            Event::Failed { id, failure } => {
-                let (reason, message) = match failure {
-                    RequestFailure::TooLarge { size } => (
-                        "too-large",
-                        format!("reply exceeded the size cap ({size} bytes received)"),
-                    ),
-                    RequestFailure::OverBudget { size } => (
-                        "too-large",
-                        format!(
-                            "replies in flight exceeded the memory budget (maxBufferedBytes); this one, the largest, had {size} bytes"
-                        ),
-                    ),
-                    RequestFailure::BadReply(e) => ("bad-reply", e.to_string()),
-                    RequestFailure::Closed(r) => (r.kind(), r.to_string()),
-                };
-                js_array(&[s("failed"), n(id as f64), s(reason), s(&message)])
-            }
+            Event::Failed { id, failure } => js_array(&[
+                s("failed"),
+                n(id as f64),
+                s(failure.kind()),
+                n(failure.code() as f64),
+                s(&failure.to_string()),
+            ]),
             Event::Warning { text, is_error } => {
                 js_array(&[s("warning"), s(&text), JsValue::from_bool(is_error)])
             }
@@ -226,12 +228,22 @@ impl WasmSession {
                 Uint8Array::from(payload.as_slice()).into(),
             ]),
             Event::Closed(reason) => close_event("closed", &reason),
+            // A kind of event this shell does not know yet: the JS skips it.
+            _ => js_array(&[s("unknown")]),
         }
     }
 
-    /// Advances time (keep-alive pings).
-    pub fn tick(&mut self, now: f64) {
-        self.inner.tick(now as u64);
+    /// When the session next needs `handleTimeout` (ms, the clock given as `now`), or -1 for
+    /// never: the JS keeps one timer for it, rescheduled after every call.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> f64 {
+        self.inner.poll_timeout().map_or(-1.0, |t| t as f64)
+    }
+
+    /// The timer of `pollTimeout` fired (keep-alive pings, the ping timeout).
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) {
+        self.inner.handle_timeout(now as u64);
     }
 
     /// The connect deadline passed (ignored once ready).

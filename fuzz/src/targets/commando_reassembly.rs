@@ -245,10 +245,7 @@ fn reply(b: &[u8]) -> Option<Outcome> {
             assert_eq!(json::validate(&b[result.clone()]), Ok(()));
         }
         Ok(Outcome::Error {
-            code,
-            data,
-            from_commando,
-            ..
+            code, data, kind, ..
         }) => {
             let ms = json::members(b).expect("an error reply is an object");
             let err = json::get(b, &ms, "error").expect("an error member");
@@ -257,12 +254,14 @@ fn reply(b: &[u8]) -> Option<Outcome> {
                 assert_eq!(json::validate(&b[d.clone()]), Ok(()));
             }
             let has_jsonrpc = json::get(b, &ms, "jsonrpc").is_some();
-            assert_eq!(
-                *from_commando,
-                !has_jsonrpc
-                    || *code == commando::CODE_REJECTED
-                    || *code == commando::CODE_NOT_AUTHORISED
-            );
+            let want = if *code == commando::CODE_NOT_AUTHORISED {
+                commando::ErrorKind::NotAuthorised
+            } else if !has_jsonrpc || *code == commando::CODE_REJECTED {
+                commando::ErrorKind::Rejected
+            } else {
+                commando::ErrorKind::Node
+            };
+            assert_eq!(*kind, want);
         }
         Err(commando::BadReply::NotJson(e)) => {
             assert_eq!(json::members(b), Err(*e));
@@ -270,6 +269,7 @@ fn reply(b: &[u8]) -> Option<Outcome> {
         Err(commando::BadReply::NoResultOrError) => {
             assert!(json::members(b).is_ok());
         }
+        Err(other) => panic!("a BadReply the model does not know: {other:?}"),
     }
     outcome.ok()
 }
@@ -438,7 +438,7 @@ fn session(data: &[u8]) {
                 } else {
                     commando::REPLY_CONTINUES
                 };
-                let msg = wire::Commando { typ, id, body }.encode();
+                let msg = wire::CommandoParts { typ, id, body }.encode();
                 peer_send(&mut peer, &mut m, msg);
             }
             5 => {
@@ -656,6 +656,7 @@ fn events(c: &mut Session, m: &mut Model) {
                         assert_eq!(commando::classify_reply(&reply), Err(e));
                     }
                     RequestFailure::Closed(_) => {}
+                    other => panic!("request {id}: a failure the model does not make: {other:?}"),
                 }
             }
             Event::Closed(reason) => {
@@ -670,6 +671,7 @@ fn events(c: &mut Session, m: &mut Model) {
             Event::Message { typ, .. } => {
                 assert!(typ % 2 == 1, "an even type surfaced: {typ}");
             }
+            other => panic!("an event the model does not know: {other:?}"),
         }
     }
 }

@@ -279,7 +279,7 @@ fn node_check(mode: u8, restrictions: &str, method: &str, parts: &[String]) {
                 let Ok(Outcome::Error {
                     code: -1,
                     message,
-                    from_commando: false,
+                    kind: commando::ErrorKind::Node,
                     ..
                 }) = commando::classify_reply(&err)
                 else {
@@ -291,7 +291,7 @@ fn node_check(mode: u8, restrictions: &str, method: &str, parts: &[String]) {
                 Ok(Outcome::Error {
                     code,
                     message,
-                    from_commando: true,
+                    kind: commando::ErrorKind::Rejected | commando::ErrorKind::NotAuthorised,
                     data: None,
                 }) => {
                     assert!(

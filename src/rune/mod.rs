@@ -22,7 +22,6 @@
 
 use crate::hex::{self, HexError};
 use core::fmt;
-use sha2::block_api::compress256;
 use zeroize::Zeroize;
 
 /// The longest rune string (base64 or readable) accepted, in bytes.
@@ -32,11 +31,6 @@ pub const MAX_INPUT_LEN: usize = 64 * 1024;
 pub const MAX_RESTRICTIONS_LEN: usize = MAX_INPUT_LEN / 4 * 3 - 32;
 /// The longest master secret: secret and SHA-256 padding must fit in one 64-byte block.
 pub const MAX_SECRET_LEN: usize = 55;
-
-/// SHA-256 initial state (FIPS 180-4, 5.3.3); checked against `sha2` in the tests.
-const SHA256_IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
 
 /// What Core Lightning answers when a rune refuses a call, from the evaluation's explanation
 /// `why` ([`Rune::evaluate`]): `Not permitted: ` and `why` with its leading field name in
@@ -77,6 +71,7 @@ pub fn refusal_message(why: &str) -> String {
 
 /// Why a rune, restriction or alternative was rejected. Messages never quote the rune itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RuneError {
     /// The input, or the restrictions text, is longer than allowed.
     TooLong {
@@ -767,210 +762,20 @@ impl Rune {
     }
 }
 
-/// The holder of a rune secret: mints runes and verifies that runes derive from it.
-/// The secret is zeroized on drop and never shown by `Debug`.
-pub struct MasterRune {
-    secret: Vec<u8>,
-}
+mod base64;
+#[cfg(feature = "node")]
+mod master;
+mod midstate;
 
-impl Drop for MasterRune {
-    fn drop(&mut self) {
-        self.secret.as_mut_slice().zeroize();
-    }
-}
-
-impl fmt::Debug for MasterRune {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MasterRune { secret: <redacted> }")
-    }
-}
-
-impl MasterRune {
-    /// A master from its secret (at most [`MAX_SECRET_LEN`] bytes; Core Lightning uses 32).
-    pub fn new(secret: &[u8]) -> Result<MasterRune, RuneError> {
-        if secret.len() > MAX_SECRET_LEN {
-            return Err(RuneError::SecretTooLong { len: secret.len() });
-        }
-        Ok(MasterRune {
-            secret: secret.to_vec(),
-        })
-    }
-
-    fn base_state(&self) -> [u32; 8] {
-        let mut state = SHA256_IV;
-        absorb(&mut state, 0, &self.secret);
-        state
-    }
-
-    /// The unrestricted master rune: full authority, handle with care.
-    pub fn rune(&self) -> Rune {
-        let mut state = self.base_state();
-        let rune = Rune {
-            authcode: state_to_bytes(&state),
-            restrictions: Vec::new(),
-        };
-        state.zeroize();
-        rune
-    }
-
-    /// Mints a rune: the unique id (and version) first if given, then `restrictions`.
-    pub fn mint(
-        &self,
-        unique_id: Option<&str>,
-        version: Option<&str>,
-        restrictions: &[Restriction],
-    ) -> Result<Rune, RuneError> {
-        let mut rune = self.rune();
-        match (unique_id, version) {
-            (Some(id), v) => rune.add_restriction(Restriction::unique_id(id, v)?)?,
-            (None, Some(_)) => return Err(RuneError::VersionWithoutUniqueId),
-            (None, None) => {}
-        }
-        for r in restrictions {
-            rune.add_restriction(r.clone())?;
-        }
-        Ok(rune)
-    }
-
-    /// Whether `rune`'s authcode derives from this secret and its restrictions (constant-time
-    /// comparison). Versions are not compared.
-    pub fn is_derived(&self, rune: &Rune) -> bool {
-        let mut state = self.base_state();
-        let mut hashed = 64;
-        for r in &rune.restrictions {
-            hashed = absorb(&mut state, hashed, r.encode().as_bytes());
-        }
-        let mut code = state_to_bytes(&state);
-        let ok = ct_eq(&code, &rune.authcode);
-        state.zeroize();
-        code.zeroize();
-        ok
-    }
-
-    /// Verifies that `rune` derives from this secret, then evaluates it (see
-    /// [`Rune::evaluate`]). A rune that does not derive fails with `Not derived from master`.
-    pub fn check(
-        &self,
-        rune: &Rune,
-        fields: &mut dyn FnMut(&str) -> Option<String>,
-    ) -> Result<(), String> {
-        if !self.is_derived(rune) {
-            return Err("Not derived from master".into());
-        }
-        rune.evaluate(fields)
-    }
-}
-
-/// Length of `len` bytes plus SHA-256 padding (0x80, zeros, 64-bit length), in whole blocks.
-fn padded_len(len: usize) -> u64 {
-    (len as u64 + 9).div_ceil(64) * 64
-}
-
-/// Compresses `data` plus SHA-256 padding into `state`; `hashed` (a multiple of 64) is how many
-/// bytes the state has already absorbed. Returns the new count.
-fn absorb(state: &mut [u32; 8], hashed: u64, data: &[u8]) -> u64 {
-    let total = padded_len(data.len());
-    let mut buf = Vec::with_capacity(total as usize);
-    buf.extend_from_slice(data);
-    buf.push(0x80);
-    buf.resize(total as usize - 8, 0);
-    let bits = (hashed + data.len() as u64).wrapping_mul(8);
-    buf.extend_from_slice(&bits.to_be_bytes());
-    for chunk in buf.chunks_exact(64) {
-        if let Ok(mut block) = <[u8; 64]>::try_from(chunk) {
-            compress256(state, core::slice::from_ref(&block));
-            block.zeroize();
-        }
-    }
-    buf.as_mut_slice().zeroize();
-    hashed + total
-}
-
-fn state_to_bytes(state: &[u32; 8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for (dst, word) in out.chunks_exact_mut(4).zip(state) {
-        dst.copy_from_slice(&word.to_be_bytes());
-    }
-    out
-}
-
-fn bytes_to_state(bytes: &[u8; 32]) -> [u32; 8] {
-    let mut state = [0u32; 8];
-    for (word, src) in state.iter_mut().zip(bytes.chunks_exact(4)) {
-        *word = src.iter().fold(0, |w, &b| w << 8 | u32::from(b));
-    }
-    state
-}
-
-fn ct_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    let diff = a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y));
-    core::hint::black_box(diff) == 0
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// base64url with `=` padding.
-fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .chain([0, 0].iter())
-            .take(3)
-            .fold(0u32, |n, &b| n << 8 | u32::from(b));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn b64_value(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
-}
-
-/// Strict base64url: padding optional but, if present, exact; canonical trailing bits.
-fn b64_decode(s: &str) -> Result<Vec<u8>, RuneError> {
-    let bytes = s.as_bytes();
-    let body = bytes
-        .strip_suffix(b"==")
-        .or_else(|| bytes.strip_suffix(b"="))
-        .unwrap_or(bytes);
-    if (body.len() != bytes.len() && bytes.len() % 4 != 0) || body.len() % 4 == 1 {
-        return Err(RuneError::BadBase64Length);
-    }
-    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 2);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for (i, &c) in body.iter().enumerate() {
-        let v = b64_value(c).ok_or(RuneError::BadBase64 { offset: i })?;
-        acc = acc << 6 | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    if acc != 0 {
-        return Err(RuneError::NonCanonicalBase64);
-    }
-    Ok(out)
-}
+use base64::{b64_decode, b64_encode};
+#[cfg(feature = "node")]
+pub use master::MasterRune;
+use midstate::{absorb, bytes_to_state, ct_eq, padded_len, state_to_bytes};
 
 #[cfg(test)]
 mod tests {
+    use super::base64::*;
+    use super::midstate::*;
     use super::*;
     use proptest::prelude::*;
     use sha2::{Digest, Sha256};
