@@ -14,9 +14,9 @@
 //! (plus the spread and context: `ours_min`, `ours_max`, `ceiling_min`, `ceiling_max`, `runs`,
 //! `quick`, `clock`).
 //!
-//! Built with the `bench` profile, which inherits `[profile.release]`: opt-level "z" and fat
-//! LTO, tuned for the wasm download size. Both our transport and the raw-crate ceiling pay for
-//! it alike; for speed-tuned figures: `cargo bench --config 'profile.bench.opt-level=3'`.
+//! Built with the `bench` profile, which inherits `[profile.release]` (opt-level 3, tuned for
+//! speed; the browser build is the separate `wasm` profile at opt-level "z"). Both our
+//! transport and the raw-crate ceiling are built alike.
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};

@@ -6,15 +6,17 @@
 //! codes and texts, rune fields `method`, `id`, `time`, `pnum`, `pnameX`, `parrN`, `rate`,
 //! `per`); running the method is the caller's.
 //!
-//! It serves the test node, interop tests and anyone building a commando server; a browser
-//! build never links it.
+//! It serves the test node, interop tests and anyone building a commando server. It is behind
+//! the cargo feature `node`, which the browser (wasm) build never enables.
 
 use crate::commando::{self, MAX_REQUEST_LEN};
 use crate::json;
 use crate::rune::{Alternative, MasterRune, Op, Rune};
-use crate::session::{CloseReason, Keepalive, KeepaliveAction};
-use crate::transport::{Connection, Keypair, Responder, TransportError};
-use crate::wire::{self, Init, Message, MsgClass};
+use crate::session::{Keepalive, KeepaliveAction};
+use crate::transport::{
+    Connection, ConnectionError, HandshakeError, Keypair, Responder, TransportError,
+};
+use crate::wire::{self, Init, Message, MsgClass, WireError};
 use std::collections::{HashMap, VecDeque};
 
 /// What a [`NodeSession`] reports.
@@ -51,7 +53,7 @@ pub enum NodeEvent {
         payload: Vec<u8>,
     },
     /// The connection ended.
-    Closed(CloseReason),
+    Closed(NodeClosed),
 }
 
 /// The node side of one connection.
@@ -137,11 +139,11 @@ impl NodeSession {
         }
     }
 
-    fn handle(&mut self, bytes: &[u8]) -> Result<(), CloseReason> {
-        let msg = Message::decode(bytes).map_err(CloseReason::Malformed)?;
+    fn handle(&mut self, bytes: &[u8]) -> Result<(), NodeClosed> {
+        let msg = Message::decode(bytes).map_err(NodeClosed::Malformed)?;
         if !self.ready {
             let Message::Init(init) = msg else {
-                return Err(CloseReason::NoInit(msg.typ()));
+                return Err(NodeClosed::NoInit(msg.typ()));
             };
             self.ready = true;
             self.events.push_back(NodeEvent::Ready(init));
@@ -150,7 +152,7 @@ impl NodeSession {
         match msg {
             Message::Ping(ping) => {
                 if let Some(pong) = wire::pong_for(&ping) {
-                    self.send(&pong).map_err(CloseReason::Transport)?;
+                    self.send(&pong).map_err(NodeClosed::Transport)?;
                 }
             }
             Message::Commando(c)
@@ -160,7 +162,7 @@ impl NodeSession {
                 self.request_chunk(c.id, c.body, c.typ == commando::REQUEST_TERMINATES);
             }
             Message::Unknown { typ, .. } if wire::classify(typ) == MsgClass::UnknownEven => {
-                return Err(CloseReason::UnknownEvenMessage(typ));
+                return Err(NodeClosed::UnknownEvenMessage(typ));
             }
             Message::Init(_) => {}
             other => self.events.push_back(NodeEvent::Message {
@@ -240,29 +242,89 @@ impl NodeSession {
             KeepaliveAction::Ping => {
                 let _ = self.send(&wire::encode_ping(4, 0));
             }
-            KeepaliveAction::TimedOut => self.close(CloseReason::PingTimeout),
+            KeepaliveAction::TimedOut => self.close(NodeClosed::PingTimeout),
         }
     }
 
     /// The client's stream ended.
     pub fn connection_lost(&mut self) {
         let reason = match self.conn.eof_error() {
-            Some(e) => CloseReason::Handshake(e),
-            None => CloseReason::PeerClosed {
-                during_init: !self.ready,
-            },
+            Some(e) => NodeClosed::Handshake(e),
+            None => NodeClosed::ClientClosed,
         };
         self.close(reason);
     }
 
     /// Ends the connection; bytes already queued (a warning) can still be transmitted.
-    pub fn close(&mut self, reason: CloseReason) {
+    pub fn close(&mut self, reason: NodeClosed) {
         if self.closed {
             return;
         }
         self.closed = true;
         self.partial = None;
         self.events.push_back(NodeEvent::Closed(reason));
+    }
+}
+
+/// Why a node-side connection ended (the client's side has [`crate::session::CloseReason`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeClosed {
+    /// The client's stream ended after the handshake.
+    ClientClosed,
+    /// The handshake failed (a client that is not who it says, or not BOLT 8).
+    Handshake(HandshakeError),
+    /// A packet failed authentication, or a message could not be encrypted.
+    Transport(TransportError),
+    /// The client sent a malformed message.
+    Malformed(WireError),
+    /// The client's first message was not `init` (its type).
+    NoInit(u16),
+    /// The client sent an unknown even message type.
+    UnknownEvenMessage(u16),
+    /// The client did not answer the keep-alive ping in time.
+    PingTimeout,
+    /// The node closed it.
+    Local,
+}
+
+impl From<ConnectionError> for NodeClosed {
+    fn from(e: ConnectionError) -> NodeClosed {
+        match e {
+            ConnectionError::Handshake(e) => NodeClosed::Handshake(e),
+            ConnectionError::Transport(e) => NodeClosed::Transport(e),
+        }
+    }
+}
+
+impl NodeClosed {
+    /// A short name: `closed`, `handshake`, `transport`, `protocol`, `ping-timeout` or `local`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NodeClosed::ClientClosed => "closed",
+            NodeClosed::Handshake(_) => "handshake",
+            NodeClosed::Transport(_) => "transport",
+            NodeClosed::Malformed(_)
+            | NodeClosed::NoInit(_)
+            | NodeClosed::UnknownEvenMessage(_) => "protocol",
+            NodeClosed::PingTimeout => "ping-timeout",
+            NodeClosed::Local => "local",
+        }
+    }
+}
+
+impl core::fmt::Display for NodeClosed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            NodeClosed::ClientClosed => f.write_str("the client closed the connection"),
+            NodeClosed::Handshake(e) => write!(f, "handshake failed: {e}"),
+            NodeClosed::Transport(e) => write!(f, "transport: {e}"),
+            NodeClosed::Malformed(e) => write!(f, "malformed message from the client: {e}"),
+            NodeClosed::NoInit(t) => write!(f, "the client's first message was type {t}, not init"),
+            NodeClosed::UnknownEvenMessage(t) => write!(f, "unknown even message type {t}"),
+            NodeClosed::PingTimeout => f.write_str("the client did not answer our ping"),
+            NodeClosed::Local => f.write_str("closed by the node"),
+        }
     }
 }
 

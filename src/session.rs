@@ -316,7 +316,7 @@ pub enum Event {
 /// Keep-alive timing shared by both sides: ping after `interval` ms of silence, give up after
 /// as long again with the ping unanswered.
 #[derive(Debug, Clone)]
-pub struct Keepalive {
+pub(crate) struct Keepalive {
     interval: Option<u64>,
     last_rx: u64,
     ping_sent: bool,
@@ -324,7 +324,7 @@ pub struct Keepalive {
 
 /// What [`Keepalive::tick`] asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeepaliveAction {
+pub(crate) enum KeepaliveAction {
     /// Nothing to do.
     Wait,
     /// Send a ping now.

@@ -3,7 +3,7 @@
 //! caps and every close reason.
 
 use lncommando::commando::{self, CHUNK_LEN, Outcome};
-use lncommando::node::{NodeEvent, NodeSession};
+use lncommando::node::{NodeClosed, NodeEvent, NodeSession};
 use lncommando::session::{CloseReason, Config, Event, RequestFailure, Session, State};
 use lncommando::transport::{
     Connection, HandshakeError, Initiator, Keypair, Responder, TransportError,
@@ -173,7 +173,7 @@ fn wrong_node_id_fails_act_two() {
     assert!(events(&mut c).is_empty());
     assert_eq!(
         node_events(&mut n),
-        vec![NodeEvent::Closed(CloseReason::Handshake(
+        vec![NodeEvent::Closed(NodeClosed::Handshake(
             HandshakeError::Act1BadTag
         ))]
     );

@@ -172,7 +172,9 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// A transport from the handshake's final chaining key and the two directions' keys.
+    /// A transport from the handshake's final chaining key and the two directions' keys. For
+    /// the BOLT 8 vectors, the fuzz targets and the benchmarks only: hidden from the docs.
+    #[doc(hidden)]
     pub fn from_keys(ck: &[u8; 32], sk: &[u8; 32], rk: &[u8; 32]) -> Transport {
         Transport {
             encryptor: Encryptor {

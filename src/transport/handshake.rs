@@ -215,7 +215,9 @@ impl Responder {
     }
 }
 
-/// A handshake in either role over a byte stream that arrives in pieces of any size.
+/// A handshake in either role over a byte stream that arrives in pieces of any size. The API is
+/// [`Connection`], which runs it; this is public for the fuzz targets only (hidden from docs).
+#[doc(hidden)]
 pub struct Handshake {
     pub(crate) role: Role,
     pub(crate) buf: Vec<u8>,
@@ -232,7 +234,8 @@ pub(crate) enum Role {
     Done,
 }
 
-/// What a [`Handshake`] produced from the bytes it was given.
+/// What a [`Handshake`] produced from the bytes it was given (for the fuzz targets only).
+#[doc(hidden)]
 pub enum HandshakeStep {
     /// Waiting for more bytes.
     Pending,

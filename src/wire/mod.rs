@@ -9,8 +9,8 @@
 
 use std::fmt;
 
-/// The largest message the BOLT 8 transport can carry (type included).
-pub const MAX_MESSAGE_LEN: usize = 65535;
+/// The largest message the BOLT 8 transport can carry (type included): the transport's.
+pub use crate::transport::MAX_MESSAGE_LEN;
 
 /// Message type numbers this crate knows about.
 pub mod msg_type {
