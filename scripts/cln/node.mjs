@@ -20,7 +20,8 @@ export function buildCln() {
   return execFileSync(join(root, 'scripts/cln/build.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
-async function freePort() {
+/** A free loopback TCP port (for a server started right after). */
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -28,6 +29,15 @@ async function freePort() {
       const { port } = s.address();
       s.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether something accepts TCP connections on loopback `port` now. */
+export function accepts(port) {
+  return new Promise((resolve) => {
+    const sock = tcpConnect(port, '127.0.0.1');
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
   });
 }
 
@@ -60,11 +70,6 @@ export async function startCln({ lightningd = buildCln() } = {}) {
   };
   let child;
   // getinfo answers before connectd listens: wait until both ports accept connections.
-  const accepts = (port) => new Promise((resolve) => {
-    const sock = tcpConnect(port, '127.0.0.1');
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('error', () => resolve(false));
-  });
   const launch = async () => {
     child = spawn(lightningd, [`--lightning-dir=${dir}`], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -50,7 +50,10 @@ pub fn refusal_message(why: &str) -> String {
             '\t' => escaped.push_str("\\t"),
             '\u{8}' => escaped.push_str("\\b"),
             '\u{c}' => escaped.push_str("\\f"),
-            c if (c as u32) < 0x20 => escaped.push_str(&format!("\\u{:04x}", c as u32)),
+            // ccan's json_escape, not json::write_string: upper-case hex, and DEL too.
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                escaped.push_str(&format!("\\u{:04X}", c as u32))
+            }
             c => escaped.push(c),
         }
     }
@@ -1007,6 +1010,22 @@ mod tests {
     /// the unique id. Narrowing an unrestricted rune by `=ID` gives it that id (the fuzz crash
     /// of `fuzz/corpus/rune/regression-unique-id-appended-to-unrestricted-rune`: the empty id);
     /// narrowing a rune that has restrictions by `=ID` is refused, and never changes its id.
+    #[test]
+    fn refusals_are_worded_and_escaped_as_lightningd_does() {
+        assert_eq!(
+            refusal_message("pnamelabel is not equal to x"),
+            "Not permitted: parameter label is not equal to x"
+        );
+        assert_eq!(
+            refusal_message("parr0 not present"),
+            "Not permitted: parameter #0 not present"
+        );
+        assert_eq!(
+            refusal_message("method is not equal to a\"b\\c\u{1}\u{7f}\n"),
+            "Not permitted: method is not equal to a\\\"b\\\\c\\u0001\\u007F\\n"
+        );
+    }
+
     #[test]
     fn restricting_by_a_unique_id() {
         let m = master();

@@ -12,10 +12,9 @@
 // This is what the core's frame shaping (Config::align_frames) is for: without it, Core
 // Lightning unmasks each read() of a frame from mask byte 0 and corrupts the stream.
 import { execSync, spawn } from 'node:child_process';
-import { connect as tcpConnect, createServer } from 'node:net';
 import WebSocket from 'ws';
 import * as lib from '../../pkg/index.js';
-import { startCln } from '../../scripts/cln/node.mjs';
+import { accepts, freePort, startCln } from '../../scripts/cln/node.mjs';
 import { launch } from './chromium.mjs';
 import { targetKinds } from './nodes.mjs';
 import { outcome } from './outcome.mjs';
@@ -78,24 +77,13 @@ async function workload(lib, env) {
 
 /** Debian's websockify on a free loopback port, forwarding to `tcp` (HOST:PORT). */
 async function startWebsockify(tcp) {
-  const port = await new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = srv.address().port;
-      srv.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const child = spawn('websockify', [`127.0.0.1:${port}`, tcp], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   child.on('error', (e) => { stderr += `${e.message} (websockify is installed by scripts/setup.sh test)`; });
   const deadline = Date.now() + 10000;
-  for (;;) {
-    const up = await new Promise((resolve) => {
-      const s = tcpConnect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (up) break;
+  while (!(await accepts(port))) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`websockify did not start: ${stderr.slice(-1000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }

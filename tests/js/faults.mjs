@@ -46,8 +46,9 @@ async function withPage(name, fn) {
   await page.close();
 }
 
+/** A node of `kind` (nodes.mjs); a test node with `args` (fault flags) when given. */
 async function newNode(args = [], kind = 'test') {
-  const n = kind === 'test' && !args.length ? await startTarget('test') : kind === 'test' ? await startNode(args) : await startTarget(kind);
+  const n = args.length ? await startNode(args) : await startTarget(kind);
   nodes.push(n);
   return n;
 }
