@@ -22,9 +22,9 @@ use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use lncommando::commando::{self, Reassembled, Reassembler};
 use lncommando::node::{NodeEvent, NodeSession};
-use lncommando::session::{Config, Event, Session, State};
 use lncommando::transport::{Initiator, Keypair, Responder, Transport};
-use lncommando::wire::Init;
+use lncommando::wire::{Init, msg_type};
+use lncommando::{Config, Event, Session, State};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -276,7 +276,7 @@ fn reassemble(r: &mut Reassembler, msgs: &[Vec<u8>], classify: bool) -> usize {
     for m in msgs {
         let typ = u16::from_be_bytes([m[0], m[1]]);
         let (id, chunk) = commando::parse_chunk(&m[2..]).unwrap();
-        match r.push(id, chunk, typ == commando::REPLY_TERMINATES) {
+        match r.push(id, chunk, typ == msg_type::COMMANDO_REPLY_TERMINATES) {
             Reassembled::Partial => {}
             Reassembled::Complete { reply, .. } => {
                 if classify {

@@ -13,9 +13,9 @@
 use lncommando::commando::{ErrorKind, Outcome};
 use lncommando::node::{CheckedRequest, Commando, NodeEvent, NodeSession};
 use lncommando::rune::{MasterRune, Restriction, Rune};
-use lncommando::session::{CloseReason, Config, Event, Session};
 use lncommando::transport::Keypair;
 use lncommando::wire::Init;
+use lncommando::{CloseReason, Config, Event, Session};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};

@@ -12,8 +12,8 @@
 //! Output on stdout: one JSON line per case, `{"name": …, "replies": {"N": REPLY_JSON or
 //! null}, "order": [ids in the order their replies came], "closed": REASON or null}`.
 
-use lncommando::session::{Config, Event, Session};
 use lncommando::transport::Keypair;
+use lncommando::{Config, Event, Session};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -75,7 +75,7 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
     let mut sent = false;
     let mut deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if !sent && s.state() == lncommando::session::State::Ready {
+        if !sent && s.state() == lncommando::State::Ready {
             for c in case["chunks"].as_array().ok_or("chunks")? {
                 let id = c["id"].as_u64().ok_or("chunk id")?;
                 let text = c["text"].as_str().unwrap_or("");
@@ -119,7 +119,7 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
                 ) => {}
             Err(_) => s.connection_lost(),
         }
-        s.tick(now(start));
+        s.handle_timeout(now(start));
     }
     let mut out = serde_json::Map::new();
     for id in expect {

@@ -5,13 +5,13 @@
 // ({"figure": {"ours", "lnmessage", "ratio", "unit", "better", "ours_min", …}}), merging in
 // target/bench/native.json (figures with "ceiling" in place of "lnmessage") when it exists; the
 // quick run writes results-quick.json instead, so `make test` leaves the full figures alone.
-// What each figure measures: bench/browser/README.md.
+// What each figure measures: benches/browser/README.md.
 //
 // Both libraries are loaded as an app ships them, from target/bench/www/:
 //   lncommando: pkg/index.js and pkg/lncommando_wasm.js minified by esbuild (each on its own,
 //     not bundled), and pkg/lncommando_wasm_bg.wasm as built;
 //   lnmessage: `esbuild --bundle --minify --format=esm --platform=browser` of
-//     bench/browser/lnmessage-entry.js. It needs no polyfill: lnmessage imports the `buffer`
+//     benches/browser/lnmessage-entry.js. It needs no polyfill: lnmessage imports the `buffer`
 //     package itself (its own dependency), and its Node-only `import('ws')` resolves through
 //     ws's `browser` field to ws's small stub (never called: browsers have WebSocket). No
 //     `--define:global=globalThis` or `process` shim is needed.
@@ -35,12 +35,12 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launch } from '../tests/js/chromium.mjs';
-import { serve } from '../tests/js/serve.mjs';
-import { startNode } from '../tests/js/testnode.mjs';
+import { launch } from './lib/chromium.mjs';
+import { serve } from './lib/serve.mjs';
+import { startNode } from './lib/testnode.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
-const benchDir = join(root, 'bench/browser');
+const benchDir = join(root, 'benches/browser');
 const outDir = join(root, 'target/bench');
 const www = join(outDir, 'www');
 const pkgDir = process.env.LNC_BENCH_PKG ?? join(root, 'pkg');
@@ -71,7 +71,7 @@ function within(promise, ms, what) {
 
 function esbuildModule() {
   if (!existsSync(join(benchDir, 'node_modules/esbuild')) || !existsSync(join(benchDir, 'node_modules/lnmessage'))) {
-    log('installing bench/browser (npm ci)');
+    log('installing benches/browser (npm ci)');
     execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: benchDir, stdio: ['ignore', 2, 2] });
   }
   return createRequire(join(benchDir, 'package.json'))('esbuild');

@@ -4,8 +4,8 @@
 //                                    page shows it, save target/demo.png, exit
 // A real node: LNC_URL (ws:// or wss://), LNC_NODE_ID, LNC_RUNE.
 import { buildWww } from './build-www.mjs';
-import { serve } from '../tests/js/serve.mjs';
-import { startNode } from '../tests/js/testnode.mjs';
+import { serve } from './lib/serve.mjs';
+import { startNode } from './lib/testnode.mjs';
 
 const headless = !!process.env.HEADLESS && process.env.HEADLESS !== '0';
 const www = buildWww();
@@ -33,7 +33,7 @@ if (!headless) {
     process.exit(0);
   });
 } else {
-  const { launch } = await import('../tests/js/chromium.mjs');
+  const { launch } = await import('./lib/chromium.mjs');
   const browser = await launch();
   let code = 1;
   try {

@@ -94,9 +94,9 @@ fi
 
 # --- npm packages, pinned by package-lock.json ------------------------------------------------
 # The root's: binaryen's wasm-opt (the package build), playwright-core, ws, qrcode-generator.
-# bench/browser's (lnmessage, esbuild) only for the tests' benchmark smoke.
+# benches/browser's (lnmessage, esbuild) only for the tests' benchmark smoke.
 npm_dirs=(.)
-[ "$job" = test ] && npm_dirs+=(bench/browser)
+[ "$job" = test ] && npm_dirs+=(benches/browser)
 for dir in "${npm_dirs[@]}"; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "npm ci in $dir (~10-30 s)"

@@ -10,14 +10,6 @@
 use crate::json;
 use crate::wire::msg_type;
 
-/// Request chunk, more chunks follow (0x4c4d).
-pub const REQUEST_CONTINUES: u16 = msg_type::COMMANDO_REQUEST_CONTINUES;
-/// Request chunk, the last one (0x4c4f).
-pub const REQUEST_TERMINATES: u16 = msg_type::COMMANDO_REQUEST_TERMINATES;
-/// Reply chunk, more chunks follow (0x594b).
-pub const REPLY_CONTINUES: u16 = msg_type::COMMANDO_REPLY_CONTINUES;
-/// Reply chunk, the last one (0x594d).
-pub const REPLY_TERMINATES: u16 = msg_type::COMMANDO_REPLY_TERMINATES;
 /// Largest JSON chunk in one message.
 pub const CHUNK_LEN: usize = 65000;
 /// The largest request Core Lightning's commando reassembles (larger ones are dropped silently).
@@ -145,7 +137,13 @@ impl Request<'_> {
 /// Splits a request body into BOLT 1 messages (type ‖ id ‖ chunk), to be sent back to back.
 /// An empty body still makes one (terminating) message.
 pub fn frame_request(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
-    frame(id, body, REQUEST_CONTINUES, REQUEST_TERMINATES, CHUNK_LEN)
+    frame(
+        id,
+        body,
+        msg_type::COMMANDO_REQUEST_CONTINUES,
+        msg_type::COMMANDO_REQUEST_TERMINATES,
+        CHUNK_LEN,
+    )
 }
 
 /// [`frame_request`] with chunks of at most `chunk_len` bytes (1 to [`CHUNK_LEN`]; the node
@@ -154,15 +152,21 @@ pub fn frame_request_in(id: u64, body: &[u8], chunk_len: usize) -> Vec<Vec<u8>> 
     frame(
         id,
         body,
-        REQUEST_CONTINUES,
-        REQUEST_TERMINATES,
+        msg_type::COMMANDO_REQUEST_CONTINUES,
+        msg_type::COMMANDO_REQUEST_TERMINATES,
         chunk_len.clamp(1, CHUNK_LEN),
     )
 }
 
 /// Splits a reply into BOLT 1 messages, as a node does (used by the test node and tests).
 pub fn frame_reply(id: u64, body: &[u8]) -> Vec<Vec<u8>> {
-    frame(id, body, REPLY_CONTINUES, REPLY_TERMINATES, CHUNK_LEN)
+    frame(
+        id,
+        body,
+        msg_type::COMMANDO_REPLY_CONTINUES,
+        msg_type::COMMANDO_REPLY_TERMINATES,
+        CHUNK_LEN,
+    )
 }
 
 /// One commando message: `typ` (one of the four commando types) ‖ `id` ‖ `chunk`.
@@ -587,9 +591,18 @@ mod tests {
         let body = vec![b'x'; CHUNK_LEN * 2 + 1];
         let msgs = frame_request(1, &body);
         assert_eq!(msgs.len(), 3);
-        assert_eq!(&msgs[0][..2], &REQUEST_CONTINUES.to_be_bytes());
-        assert_eq!(&msgs[1][..2], &REQUEST_CONTINUES.to_be_bytes());
-        assert_eq!(&msgs[2][..2], &REQUEST_TERMINATES.to_be_bytes());
+        assert_eq!(
+            &msgs[0][..2],
+            &msg_type::COMMANDO_REQUEST_CONTINUES.to_be_bytes()
+        );
+        assert_eq!(
+            &msgs[1][..2],
+            &msg_type::COMMANDO_REQUEST_CONTINUES.to_be_bytes()
+        );
+        assert_eq!(
+            &msgs[2][..2],
+            &msg_type::COMMANDO_REQUEST_TERMINATES.to_be_bytes()
+        );
         assert_eq!(msgs[0].len(), 10 + CHUNK_LEN);
         assert_eq!(msgs[2].len(), 11);
         assert_eq!(frame_request(1, &body[..CHUNK_LEN]).len(), 1);

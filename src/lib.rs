@@ -4,23 +4,34 @@
 //! bytes go in, bytes and events come out. No sockets, no clocks, no JavaScript. The shells
 //! (the wasm bindings, the native test node) only move bytes and map events.
 //!
+//! The client's API is at the root: a [`Session`] made from a [`Config`] and a [`Keypair`],
+//! driven by bytes and time, yielding [`Event`]s whose replies are [`Outcome`]s. The layers it is
+//! built from are public modules for those who work below it:
+//!
 //! - [`transport`]: BOLT 8 (Noise_XK over secp256k1), handshake and encrypted packets.
 //! - [`wire`]: BOLT 1 messages (`init`, `ping`/`pong`, `warning`/`error`), BigSize and TLV.
-//! - [`commando`]: commando request framing, reply reassembly, request ids, reply classification.
-//! - [`rune`]: rune decoding, restrictions, evaluation, derivation, minting and verification.
-//! - [`session`]: the client state machine that ties them together.
+//! - [`commando`]: commando request framing, reply reassembly, reply classification.
+//! - [`rune`]: rune decoding, restrictions, evaluation against a request, derivation.
+//! - [`hex`]: the hex of node ids and keys.
 //! - `node` (feature `node`, off by default and never in the browser build): the node's side of
-//!   a connection, commando's checks and rune minting/verification ([`rune::MasterRune`]), for
+//!   a connection, commando's checks and rune minting/verification (`rune::MasterRune`), for
 //!   the test node and the tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod commando;
 pub mod hex;
+/// JSON scanning for the core's own needs; public only for the fuzz targets.
+#[doc(hidden)]
 pub mod json;
 #[cfg(feature = "node")]
 pub mod node;
 pub mod rune;
-pub mod session;
+mod session;
 pub mod transport;
 pub mod wire;
+
+pub use commando::{ErrorKind, Outcome};
+pub use rune::{Rune, RuneError};
+pub use session::{CloseReason, Config, Event, GiveUp, MIN_FRAME, RequestFailure, Session, State};
+pub use transport::Keypair;

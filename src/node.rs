@@ -11,12 +11,12 @@
 
 use crate::commando::{self, MAX_REQUEST_LEN};
 use crate::json;
-use crate::rune::{Alternative, MasterRune, Op, Rune};
+use crate::rune::{Alternative, MasterRune, Op, Refusal, Rune};
 use crate::session::{Keepalive, KeepaliveAction};
 use crate::transport::{
     Connection, ConnectionError, HandshakeError, Keypair, Responder, TransportError,
 };
-use crate::wire::{self, Init, Message, MsgClass, WireError};
+use crate::wire::{self, Init, Message, MsgClass, WireError, msg_type};
 use std::collections::{HashMap, VecDeque};
 
 /// What a [`NodeSession`] reports.
@@ -156,10 +156,10 @@ impl NodeSession {
                 }
             }
             Message::Commando(c)
-                if c.typ == commando::REQUEST_CONTINUES
-                    || c.typ == commando::REQUEST_TERMINATES =>
+                if c.typ == msg_type::COMMANDO_REQUEST_CONTINUES
+                    || c.typ == msg_type::COMMANDO_REQUEST_TERMINATES =>
             {
-                self.request_chunk(c.id, c.body, c.typ == commando::REQUEST_TERMINATES);
+                self.request_chunk(c.id, c.body, c.typ == msg_type::COMMANDO_REQUEST_TERMINATES);
             }
             Message::Unknown { typ, .. } if wire::classify(typ) == MsgClass::UnknownEven => {
                 return Err(NodeClosed::UnknownEvenMessage(typ));
@@ -224,7 +224,7 @@ impl NodeSession {
         self.conn.send(&[msg])
     }
 
-    /// When [`NodeSession::tick`] next has something to do (ms), if ever.
+    /// When [`NodeSession::handle_timeout`] next has something to do (ms), if ever.
     pub fn poll_timeout(&self) -> Option<u64> {
         if !self.ready || self.closed {
             return None;
@@ -232,12 +232,13 @@ impl NodeSession {
         self.keepalive.next_wakeup()
     }
 
-    /// Advances time: pings an idle client, drops it if the ping goes unanswered.
-    pub fn tick(&mut self, now_ms: u64) {
+    /// The timer of [`NodeSession::poll_timeout`] fired (early calls do nothing): pings an idle
+    /// client, drops it if the ping goes unanswered.
+    pub fn handle_timeout(&mut self, now_ms: u64) {
         if !self.ready || self.closed {
             return;
         }
-        match self.keepalive.tick(now_ms) {
+        match self.keepalive.on_timeout(now_ms) {
             KeepaliveAction::Wait => {}
             KeepaliveAction::Ping => {
                 let _ = self.send(&wire::encode_ping(4, 0));
@@ -452,9 +453,9 @@ impl Commando {
         let method = String::from_utf8_lossy(token_text(method_tok)).into_owned();
         let fields = ParamFields::new(&params);
         let last = self.last_use.get(&unique_id).copied();
-        let mut check = |alt: &Alternative| -> Result<(), String> {
+        let mut check = |alt: &Alternative| -> Result<(), Refusal> {
             match alt.field.as_str() {
-                "rate" | "per" => rate_limit(alt, last, now_ms),
+                "rate" | "per" => rate_limit(alt, last, now_ms).map_err(Refusal::Other),
                 field => {
                     let value = match field {
                         "method" => Some(method.clone()),
@@ -468,7 +469,7 @@ impl Commando {
             }
         };
         rune.evaluate_with(&mut check)
-            .map_err(|why| not_authorised(&crate::rune::refusal_message(&why)))?;
+            .map_err(|why| not_authorised(&why.node_message()))?;
         self.last_use.insert(unique_id, now_ms);
         let method = match json::parse_string(method_tok) {
             Ok(m) => m,

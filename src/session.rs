@@ -5,14 +5,14 @@
 //! - bytes received go to [`Session::receive`]; [`Session::poll_transmit`] gives bytes to send;
 //! - [`Session::poll_event`] gives what happened (ready, replies, warnings, close);
 //! - the time, in milliseconds from any origin, is an argument of [`Session::receive`] and
-//!   [`Session::tick`], for keep-alive pings; per-request timeouts are the caller's, who calls
+//!   [`Session::handle_timeout`], for keep-alive pings; per-request timeouts are the caller's, who calls
 //!   [`Session::cancel`] when one expires.
 
 use crate::commando::{self, Outcome, Reassembled, Reassembler, Request, RequestError};
 use crate::transport::{
     Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, TransportError,
 };
-use crate::wire::{self, Init, Message, MsgClass, WireError};
+use crate::wire::{self, Init, Message, MsgClass, WireError, msg_type};
 use std::collections::VecDeque;
 
 /// Tunables of a session.
@@ -322,7 +322,7 @@ pub(crate) struct Keepalive {
     ping_sent: bool,
 }
 
-/// What [`Keepalive::tick`] asks for.
+/// What [`Keepalive::on_timeout`] asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeepaliveAction {
     /// Nothing to do.
@@ -349,7 +349,7 @@ impl Keepalive {
         self.ping_sent = false;
     }
 
-    /// When [`Keepalive::tick`] next has something to do (ms, the same clock), if ever.
+    /// When [`Keepalive::on_timeout`] next has something to do (ms, the same clock), if ever.
     pub fn next_wakeup(&self) -> Option<u64> {
         let interval = self.interval?;
         let after = if self.ping_sent {
@@ -361,7 +361,7 @@ impl Keepalive {
     }
 
     /// What to do at `now_ms`.
-    pub fn tick(&mut self, now_ms: u64) -> KeepaliveAction {
+    pub fn on_timeout(&mut self, now_ms: u64) -> KeepaliveAction {
         let Some(interval) = self.interval else {
             return KeepaliveAction::Wait;
         };
@@ -616,9 +616,9 @@ impl Session {
             .iter()
             .map(|&(last, c)| {
                 let typ = if last {
-                    commando::REQUEST_TERMINATES
+                    msg_type::COMMANDO_REQUEST_TERMINATES
                 } else {
-                    commando::REQUEST_CONTINUES
+                    msg_type::COMMANDO_REQUEST_CONTINUES
                 };
                 commando::encode_chunk(typ, id, c)
             })
@@ -786,8 +786,8 @@ impl Session {
                 is_error: true,
             }),
             Message::Commando(c) => match c.typ {
-                commando::REPLY_CONTINUES | commando::REPLY_TERMINATES => {
-                    let last = c.typ == commando::REPLY_TERMINATES;
+                msg_type::COMMANDO_REPLY_CONTINUES | msg_type::COMMANDO_REPLY_TERMINATES => {
+                    let last = c.typ == msg_type::COMMANDO_REPLY_TERMINATES;
                     let event = match self.reassembler.push(c.id, c.body, last) {
                         Reassembled::Partial => {
                             while let Some((id, size)) = self.reassembler.shed() {
@@ -821,13 +821,14 @@ impl Session {
                     payload: bytes[2..].to_vec(),
                 }),
             },
-            Message::Unknown { typ, payload } => match wire::check_type(typ) {
-                Ok(MsgClass::UnknownOdd) => self.events.push_back(Event::Message {
+            Message::Unknown { typ, payload } => match wire::classify(typ) {
+                MsgClass::UnknownOdd => self.events.push_back(Event::Message {
                     typ,
                     payload: payload.to_vec(),
                 }),
-                Ok(_) => {} // Gossip and other known types: nothing for a client.
-                Err(_) => return Err(CloseReason::UnknownEvenMessage(typ)),
+                MsgClass::UnknownEven => return Err(CloseReason::UnknownEvenMessage(typ)),
+                // Gossip and other known types: nothing for a client.
+                MsgClass::Handled | MsgClass::Ignorable => {}
             },
         }
         Ok(())
@@ -843,18 +844,13 @@ impl Session {
         self.keepalive.next_wakeup()
     }
 
-    /// The timer of [`Session::poll_timeout`] fired (or any time: early calls do nothing).
+    /// The timer of [`Session::poll_timeout`] fired (or any time: early calls do nothing):
+    /// sends a keep-alive ping or closes on a ping timeout (see [`Config::keepalive_ms`]).
     pub fn handle_timeout(&mut self, now_ms: u64) {
-        self.tick(now_ms);
-    }
-
-    /// Advances time: sends a keep-alive ping or closes on a ping timeout (see
-    /// [`Config::keepalive_ms`]).
-    pub fn tick(&mut self, now_ms: u64) {
         if self.state != State::Ready {
             return;
         }
-        match self.keepalive.tick(now_ms) {
+        match self.keepalive.on_timeout(now_ms) {
             KeepaliveAction::Wait => {}
             KeepaliveAction::Ping => {
                 let _ = self.send_message(&wire::encode_ping(1, 0));

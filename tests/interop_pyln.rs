@@ -6,9 +6,9 @@
 
 use lncommando::commando::Outcome;
 use lncommando::node::{NodeEvent, NodeSession};
-use lncommando::session::{Config, Event, Session, State};
 use lncommando::transport::Keypair;
 use lncommando::wire::Init;
+use lncommando::{Config, Event, Session, State};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -167,13 +167,37 @@ fn our_initiator_against_pyln_responder() {
         }
     );
 
-    s.close(lncommando::session::CloseReason::Local);
+    s.close(lncommando::CloseReason::Local);
     drop(sock);
     let done = peer.line();
     assert!(done.starts_with("DONE"), "{done}");
     let counts: serde_json::Value = serde_json::from_str(done.trim_start_matches("DONE ")).unwrap();
     assert_eq!(counts["requests"], 2 + 24 * 50);
     assert_eq!(counts["custom"], 1);
+}
+
+/// The peer's connection, or a failure (not a hang) if the peer exits or 30 s pass first.
+fn accept_from(listener: &TcpListener, peer: &mut Peer) -> TcpStream {
+    listener.set_nonblocking(true).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match listener.accept() {
+            Ok((sock, _)) => {
+                sock.set_nonblocking(false).unwrap();
+                return sock;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("accept: {e}"),
+        }
+        if let Some(status) = peer.child.try_wait().unwrap() {
+            panic!("the pyln-proto peer exited ({status}) before connecting: see its stderr above");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pyln-proto peer never connected"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -184,7 +208,7 @@ fn pyln_initiator_against_our_responder() {
     let node_id = hex::encode(node_key.public_key());
     let count = "1100";
     let mut peer = spawn(&["initiator", &port, &node_id, count]);
-    let (mut sock, _) = listener.accept().unwrap();
+    let mut sock = accept_from(&listener, &mut peer);
     sock.set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     sock.set_nodelay(true).unwrap();

@@ -4,11 +4,11 @@
 
 use lncommando::commando::{self, CHUNK_LEN, Outcome};
 use lncommando::node::{NodeClosed, NodeEvent, NodeSession};
-use lncommando::session::{CloseReason, Config, Event, RequestFailure, Session, State};
 use lncommando::transport::{
     Connection, HandshakeError, Initiator, Keypair, Responder, TransportError,
 };
-use lncommando::wire::{self, Init};
+use lncommando::wire::{self, Init, msg_type};
+use lncommando::{CloseReason, Config, Event, RequestFailure, Session, State};
 use proptest::prelude::*;
 
 fn key(b: u8) -> Keypair {
@@ -430,15 +430,15 @@ fn keepalive_pings_then_times_out() {
     );
     pump(&mut c, &mut n);
     events(&mut c);
-    c.tick(500);
+    c.handle_timeout(500);
     assert!(c.poll_transmit().is_none());
-    c.tick(1000);
+    c.handle_timeout(1000);
     let ping = c.poll_transmit().expect("a ping after 1 s of silence");
     n.receive(&ping, 1000);
     assert!(n.poll_transmit().is_some(), "the node answers");
-    c.tick(1999);
+    c.handle_timeout(1999);
     assert_eq!(c.state(), State::Ready);
-    c.tick(2000);
+    c.handle_timeout(2000);
     assert_eq!(c.close_reason(), Some(&CloseReason::PingTimeout));
 }
 
@@ -448,14 +448,14 @@ fn node_pings_idle_client_and_client_answers() {
     let mut c = client();
     pump(&mut c, &mut n);
     node_events(&mut n);
-    n.tick(60_000);
+    n.handle_timeout(60_000);
     pump(&mut c, &mut n);
     assert!(
         node_events(&mut n)
             .iter()
             .any(|e| matches!(e, NodeEvent::Message { typ: 19, .. }))
     );
-    n.tick(200_000);
+    n.handle_timeout(200_000);
     assert!(!n.is_closed(), "the pong reset the timer");
 }
 
@@ -604,7 +604,7 @@ proptest! {
         let mut joined = Vec::new();
         for (i, m) in msgs.iter().enumerate() {
             let typ = u16::from_be_bytes([m[0], m[1]]);
-            let want = if i + 1 == msgs.len() { commando::REQUEST_TERMINATES } else { commando::REQUEST_CONTINUES };
+            let want = if i + 1 == msgs.len() { msg_type::COMMANDO_REQUEST_TERMINATES } else { msg_type::COMMANDO_REQUEST_CONTINUES };
             prop_assert_eq!(typ, want);
             let (got_id, chunk) = commando::parse_chunk(&m[2..]).unwrap();
             prop_assert_eq!(got_id, id);
@@ -822,9 +822,9 @@ fn shed(c: &mut Session, failed: &mut Vec<(u64, usize)>) {
 
 fn commando_chunk(id: u64, body: &[u8], last: bool) -> Vec<u8> {
     let typ = if last {
-        commando::REPLY_TERMINATES
+        msg_type::COMMANDO_REPLY_TERMINATES
     } else {
-        commando::REPLY_CONTINUES
+        msg_type::COMMANDO_REPLY_CONTINUES
     };
     commando::encode_chunk(typ, id, body)
 }
@@ -914,7 +914,7 @@ fn poll_timeout_drives_the_keepalive() {
 /// Every failure's reason, code and message are the core's: what the JS API reports as is.
 #[test]
 fn failures_carry_their_kind_code_and_message() {
-    use lncommando::session::GiveUp;
+    use lncommando::GiveUp;
     let mut c = client();
     let mut n = node();
     pump(&mut c, &mut n);

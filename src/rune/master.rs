@@ -2,7 +2,7 @@
 //! that a rune derives from it.
 
 use super::midstate::{SHA256_IV, absorb, ct_eq, state_to_bytes};
-use super::{MAX_SECRET_LEN, Restriction, Rune, RuneError};
+use super::{MAX_SECRET_LEN, Refusal, Restriction, Rune, RuneError};
 use core::fmt;
 use zeroize::Zeroize;
 
@@ -88,14 +88,14 @@ impl MasterRune {
     }
 
     /// Verifies that `rune` derives from this secret, then evaluates it (see
-    /// [`Rune::evaluate`]). A rune that does not derive fails with `Not derived from master`.
+    /// [`Rune::evaluate`]). A rune that does not derive fails with [`Refusal::NotDerived`].
     pub fn check(
         &self,
         rune: &Rune,
         fields: &mut dyn FnMut(&str) -> Option<String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Refusal> {
         if !self.is_derived(rune) {
-            return Err("Not derived from master".into());
+            return Err(Refusal::NotDerived);
         }
         rune.evaluate(fields)
     }

@@ -15,10 +15,11 @@
 //!   holding a rune can therefore append restrictions ([`Rune::add_restriction`]); only the
 //!   secret's holder ([`MasterRune`]) can check that a rune derives from it.
 //!
-//! Evaluation failures are reported with Core Lightning's wording (`method is not equal to
-//! getinfo`, `pnum not present`, `f1 is present`, alternatives joined by ` AND `);
-//! [`refusal_message`] turns that into what the node returns (`Not permitted: number of
-//! parameters not present`).
+//! This module holds the types, their parsing and encoding, and derivation. Evaluation (in
+//! `eval.rs`) fails with a typed [`Refusal`] whose text is Core Lightning's wording (`method is
+//! not equal to getinfo`, `pnum not present`, `f1 is present`, alternatives joined by ` AND `);
+//! [`Refusal::node_message`] is what the node returns (`Not permitted: number of parameters not
+//! present`).
 
 use crate::hex::{self, HexError};
 use core::fmt;
@@ -31,46 +32,6 @@ pub const MAX_INPUT_LEN: usize = 64 * 1024;
 pub const MAX_RESTRICTIONS_LEN: usize = MAX_INPUT_LEN / 4 * 3 - 32;
 /// The longest master secret: secret and SHA-256 padding must fit in one 64-byte block.
 pub const MAX_SECRET_LEN: usize = 55;
-
-/// What Core Lightning answers when a rune refuses a call, from the evaluation's explanation
-/// `why` ([`Rune::evaluate`]): `Not permitted: ` and `why` with its leading field name in
-/// English, as lightningd's `checkrune` words it: `pnameX…` → `parameter X…`, `parrN…` →
-/// `parameter #N…`, `pnum…` → `number of parameters…`, `pinvX…` → `invoice parameter X…`
-/// (only the first field of the explanation is reworded, as there). As there, the
-/// explanation is JSON-escaped first, so a quote or backslash in a value shows escaped in the
-/// message (`… is not equal to a\"b`).
-pub fn refusal_message(why: &str) -> String {
-    let mut escaped = String::with_capacity(why.len());
-    for c in why.chars() {
-        match c {
-            '"' => escaped.push_str("\\\""),
-            '\\' => escaped.push_str("\\\\"),
-            '\n' => escaped.push_str("\\n"),
-            '\r' => escaped.push_str("\\r"),
-            '\t' => escaped.push_str("\\t"),
-            '\u{8}' => escaped.push_str("\\b"),
-            '\u{c}' => escaped.push_str("\\f"),
-            // ccan's json_escape, not json::write_string: upper-case hex, and DEL too.
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                escaped.push_str(&format!("\\u{:04X}", c as u32))
-            }
-            c => escaped.push(c),
-        }
-    }
-    let why = escaped.as_str();
-    let english = [
-        ("pname", "parameter "),
-        ("parr", "parameter #"),
-        ("pnum", "number of parameters"),
-        ("pinv", "invoice parameter "),
-    ]
-    .iter()
-    .find_map(|(prefix, words)| {
-        why.strip_prefix(prefix)
-            .map(|rest| format!("{words}{rest}"))
-    });
-    format!("Not permitted: {}", english.as_deref().unwrap_or(why))
-}
 
 /// Why a rune, restriction or alternative was rejected. Messages never quote the rune itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,56 +273,6 @@ impl Alternative {
         Ok(())
     }
 
-    /// Tests this alternative against a field's value (`None`: the field is missing).
-    ///
-    /// `<` and `>` parse both the field value and the rule value as `i64` (optional sign,
-    /// decimal digits). The error is Core Lightning's explanation, e.g.
-    /// `method is not equal to getinfo`.
-    pub fn test(&self, value: Option<&str>) -> Result<(), String> {
-        let (f, v) = (&self.field, &self.value);
-        let Some(val) = value else {
-            return match self.op {
-                Op::Missing | Op::Comment => Ok(()),
-                _ => Err(format!("{f} not present")),
-            };
-        };
-        let (ok, complaint) = match self.op {
-            Op::Comment => return Ok(()),
-            Op::Missing => return Err(format!("{f} is present")),
-            Op::Equal => (val == v, "is not equal to"),
-            Op::NotEqual => (val != v, "is equal to"),
-            Op::StartsWith => (val.starts_with(v.as_str()), "does not start with"),
-            Op::EndsWith => (val.ends_with(v.as_str()), "does not end with"),
-            Op::Contains => (val.contains(v.as_str()), "does not contain"),
-            Op::LessThan | Op::GreaterThan => {
-                let Ok(actual) = val.parse::<i64>() else {
-                    return Err(format!("{f} is not an integer field"));
-                };
-                let Ok(limit) = v.parse::<i64>() else {
-                    return Err(format!("{v} is not a valid integer"));
-                };
-                if self.op == Op::LessThan {
-                    (actual < limit, "is greater or equal to")
-                } else {
-                    (actual > limit, "is less or equal to")
-                }
-            }
-            Op::SortsBefore => (
-                val.as_bytes() < v.as_bytes(),
-                "is equal to or ordered after",
-            ),
-            Op::SortsAfter => (
-                val.as_bytes() > v.as_bytes(),
-                "is equal to or ordered before",
-            ),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("{f} {complaint} {v}"))
-        }
-    }
-
     /// The canonical text: field, operator, value with `\`, `|` and `&` escaped.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -450,22 +361,6 @@ impl Restriction {
             }
             alt.encode_into(out);
         }
-    }
-
-    /// Tests the alternatives with `check` until one passes; on failure returns all their
-    /// explanations joined by ` AND ` (Core Lightning's format).
-    pub fn test(
-        &self,
-        check: &mut dyn FnMut(&Alternative) -> Result<(), String>,
-    ) -> Result<(), String> {
-        let mut reasons = Vec::new();
-        for alt in &self.alternatives {
-            match check(alt) {
-                Ok(()) => return Ok(()),
-                Err(e) => reasons.push(e),
-            }
-        }
-        Err(reasons.join(" AND "))
     }
 
     /// Checks that this restriction may stand at position `index` of a rune.
@@ -742,35 +637,16 @@ impl Rune {
         }
         Ok(rune)
     }
-
-    /// Evaluates the restrictions against field values: `fields(name)` returns the field's
-    /// value or `None` if missing; it is only called for the fields the rune mentions, so
-    /// values can be computed lazily. The unique id is not evaluated. On failure, returns
-    /// Core Lightning's explanation of the first failing restriction.
-    pub fn evaluate(&self, fields: &mut dyn FnMut(&str) -> Option<String>) -> Result<(), String> {
-        self.evaluate_with(&mut |alt| alt.test(fields(&alt.field).as_deref()))
-    }
-
-    /// Evaluates with a custom per-alternative check (as Core Lightning does for fields such
-    /// as `rate` or `per` that are not plain values); usually `check` ends with
-    /// [`Alternative::test`]. The unique-id restriction is skipped.
-    pub fn evaluate_with(
-        &self,
-        check: &mut dyn FnMut(&Alternative) -> Result<(), String>,
-    ) -> Result<(), String> {
-        for r in self.restrictions.iter().filter(|r| !r.is_unique_id()) {
-            r.test(check)?;
-        }
-        Ok(())
-    }
 }
 
 mod base64;
+mod eval;
 #[cfg(feature = "node")]
 mod master;
 mod midstate;
 
 use base64::{b64_decode, b64_encode};
+pub use eval::{Refusal, refusal_message};
 #[cfg(feature = "node")]
 pub use master::MasterRune;
 use midstate::{absorb, bytes_to_state, ct_eq, padded_len, state_to_bytes};
@@ -1082,10 +958,7 @@ mod tests {
         assert!(!m.is_derived(&Rune::from_readable(&text).unwrap()));
         let dropped = Rune::new(*long.authcode(), long.restrictions()[..2].to_vec()).unwrap();
         assert!(!m.is_derived(&dropped));
-        assert_eq!(
-            m.check(&dropped, &mut |_| None),
-            Err("Not derived from master".into())
-        );
+        assert_eq!(m.check(&dropped, &mut |_| None), Err(Refusal::NotDerived));
         assert!(!MasterRune::new(&[1; 16]).unwrap().is_derived(&long));
         assert_eq!(holder.restricted(""), Err(RuneError::EmptyRestriction));
         assert_eq!(
@@ -1100,6 +973,7 @@ mod tests {
         let check = |restr: &str, pairs: &[(&str, &str)]| {
             let r = m.rune().restricted(restr).unwrap();
             m.check(&r, &mut fields(pairs))
+                .map_err(|why| why.to_string())
         };
         let err = |s: &str| Err::<(), String>(s.into());
         assert_eq!(
@@ -1178,19 +1052,64 @@ mod tests {
             (f == "method").then(|| "pay".to_string())
         });
         assert_eq!(
-            (res, asked),
+            (res.map_err(|why| why.to_string()), asked),
             (err("method is not equal to getinfo"), vec!["method".into()])
         );
 
         // A custom check can special-case fields (e.g. rate limits).
         let rune = m.rune().restricted("rate=1|method=getinfo").unwrap();
         let res = rune.evaluate_with(&mut |alt| match alt.field.as_str() {
-            "rate" => Err("Rate of 1 per minute exceeded".into()),
+            "rate" => Err(Refusal::Other("Rate of 1 per minute exceeded".into())),
             _ => alt.test(None),
         });
         assert_eq!(
-            res,
+            res.map_err(|why| why.to_string()),
             err("Rate of 1 per minute exceeded AND method not present")
+        );
+        // The same refusals as data.
+        let typed = |restr: &str, pairs: &[(&str, &str)]| {
+            m.check(&m.rune().restricted(restr).unwrap(), &mut fields(pairs))
+        };
+        let unsatisfied = |field: &str, op, value: &str| Refusal::Unsatisfied {
+            field: field.into(),
+            op,
+            value: value.into(),
+        };
+        assert_eq!(
+            typed("method=a|method=b&pnum<1", &[("method", "c")]),
+            Err(Refusal::AllAlternatives(vec![
+                unsatisfied("method", Op::Equal, "a"),
+                unsatisfied("method", Op::Equal, "b"),
+            ]))
+        );
+        assert_eq!(
+            typed("method=a&pnum<1", &[("method", "a"), ("pnum", "x")]),
+            Err(Refusal::NotAnInteger {
+                field: "pnum".into()
+            })
+        );
+        assert_eq!(
+            typed("f1!", &[("f1", "")]),
+            Err(Refusal::Present { field: "f1".into() })
+        );
+        assert_eq!(
+            typed("pnum>2", &[]),
+            Err(Refusal::Missing {
+                field: "pnum".into()
+            })
+        );
+        assert_eq!(
+            typed("pnum>x", &[("pnum", "3")]),
+            Err(Refusal::BadLimit { value: "x".into() })
+        );
+        let why = typed("pnamelabel=a\"b", &[("pnamelabel", "c")]).unwrap_err();
+        assert_eq!(
+            why.node_message(),
+            "Not permitted: parameter label is not equal to a\\\"b"
+        );
+        assert_eq!(
+            Refusal::NotDerived.node_message(),
+            "Not authorized: Not derived from master"
         );
     }
 

@@ -1,6 +1,7 @@
 //! The other BOLT 1 messages a client meets: `ping`/`pong` (with the answering rule),
 //! `warning`/`error`, and a commando message's parts.
 
+use super::init::put_u16_prefixed;
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -152,11 +153,6 @@ pub(crate) fn encode_error_like(typ: u16, channel_id: &[u8; 32], data: &[u8]) ->
 /// Encodes a `warning` with `text` as its data (cut to fit one message).
 pub fn encode_warning(channel_id: &[u8; 32], text: &str) -> Vec<u8> {
     encode_error_like(msg_type::WARNING, channel_id, text.as_bytes())
-}
-
-/// Encodes an `error` with `text` as its data (cut to fit one message).
-pub fn encode_error(channel_id: &[u8; 32], text: &str) -> Vec<u8> {
-    encode_error_like(msg_type::ERROR, channel_id, text.as_bytes())
 }
 
 // ---------------------------------------------------------------------------------------------

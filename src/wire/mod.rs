@@ -52,43 +52,6 @@ pub mod msg_type {
     pub const COMMANDO_REPLY_CONTINUES: u16 = 0x594b;
     /// Commando reply chunk, last one (0x594d).
     pub const COMMANDO_REPLY_TERMINATES: u16 = 0x594d;
-
-    /// Whether `t` is one of commando's four message types.
-    pub fn is_commando(t: u16) -> bool {
-        matches!(
-            t,
-            COMMANDO_REQUEST_CONTINUES
-                | COMMANDO_REQUEST_TERMINATES
-                | COMMANDO_REPLY_CONTINUES
-                | COMMANDO_REPLY_TERMINATES
-        )
-    }
-
-    /// Whether `t` is a BOLT 7 gossip message (256..=265; 260 is unassigned).
-    pub fn is_gossip(t: u16) -> bool {
-        matches!(t, 256..=259 | 261..=265)
-    }
-
-    /// Whether `t` is a channel message (BOLT 2: establishment, interactive construction,
-    /// quiescence, splicing, close, commitment, reestablish). A client with no channels never
-    /// expects one; should one arrive it is ignored rather than treated as unknown.
-    pub fn is_channel(t: u16) -> bool {
-        matches!(
-            t,
-            2 | 32..=36 | 38..=41 | 64..=74 | 77 | 80 | 81 | 128 | 130..=137
-        )
-    }
-
-    /// Whether `t` is a known type a client simply ignores: gossip, channel messages, peer
-    /// storage (7, 9) and onion messages.
-    pub fn is_known_ignorable(t: u16) -> bool {
-        is_gossip(t) || is_channel(t) || matches!(t, 7 | 9 | ONION_MESSAGE)
-    }
-
-    /// Whether this crate decodes `t` into a dedicated [`super::Message`] variant.
-    pub fn is_handled(t: u16) -> bool {
-        matches!(t, WARNING | INIT | ERROR | PING | PONG) || is_commando(t)
-    }
 }
 
 /// Why bytes did not decode.
@@ -112,8 +75,6 @@ pub enum WireError {
     BadNetworksLength,
     /// The message is too short to hold its 2-byte type.
     MessageTooShort,
-    /// The peer sent a message of an even type we do not know: the connection must fail.
-    UnknownEvenMessage(u16),
     /// The peer's `init` requires (even bit) a feature we do not know.
     UnknownRequiredFeature(u32),
 }
@@ -132,9 +93,6 @@ impl fmt::Display for WireError {
                 f.write_str("init networks length is not a multiple of 32")
             }
             WireError::MessageTooShort => f.write_str("message shorter than its 2-byte type"),
-            WireError::UnknownEvenMessage(t) => {
-                write!(f, "peer sent unknown even message type {t}")
-            }
             WireError::UnknownRequiredFeature(bit) => {
                 write!(f, "peer requires unknown feature bit {bit}")
             }
@@ -182,9 +140,16 @@ mod init;
 mod messages;
 mod tlv;
 
-pub use init::*;
-pub use messages::*;
-pub use tlv::*;
+pub use init::{
+    CLIENT_KNOWN_REQUIRED_FEATURES, INIT_TLV_NETWORKS, INIT_TLV_REMOTE_ADDR, Init, reply_networks,
+};
+pub use messages::{
+    CommandoParts, ErrorMessage, MAX_PING_IGNORED, MAX_PONG_BYTES, MAX_TEXT_BYTES, Ping, Pong,
+    encode_ping, encode_pong, encode_warning, pong_for, printable_text,
+};
+pub use tlv::{
+    TlvRecord, bigsize_len, parse_tlv_stream, read_bigsize, write_bigsize, write_tlv_record,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Messages
@@ -241,7 +206,7 @@ impl<'a> Message<'a> {
             }
             msg_type::WARNING => Message::Warning(ErrorMessage::decode_payload(payload)?),
             msg_type::ERROR => Message::Error(ErrorMessage::decode_payload(payload)?),
-            t if msg_type::is_commando(t) => {
+            t if is_commando(t) => {
                 let id = r.u64("commando id")?;
                 Message::Commando(CommandoParts {
                     typ: t,
@@ -285,6 +250,46 @@ impl<'a> Message<'a> {
     }
 }
 
+/// Whether `t` is one of commando's four message types.
+pub(crate) fn is_commando(t: u16) -> bool {
+    matches!(
+        t,
+        msg_type::COMMANDO_REQUEST_CONTINUES
+            | msg_type::COMMANDO_REQUEST_TERMINATES
+            | msg_type::COMMANDO_REPLY_CONTINUES
+            | msg_type::COMMANDO_REPLY_TERMINATES
+    )
+}
+
+/// Whether `t` is a BOLT 7 gossip message (256..=265; 260 is unassigned).
+fn is_gossip(t: u16) -> bool {
+    matches!(t, 256..=259 | 261..=265)
+}
+
+/// Whether `t` is a channel message (BOLT 2: establishment, interactive construction,
+/// quiescence, splicing, close, commitment, reestablish). A client with no channels never
+/// expects one; should one arrive it is ignored rather than treated as unknown.
+fn is_channel(t: u16) -> bool {
+    matches!(
+        t,
+        2 | 32..=36 | 38..=41 | 64..=74 | 77 | 80 | 81 | 128 | 130..=137
+    )
+}
+
+/// Whether `t` is a known type a client simply ignores: gossip, channel messages, peer
+/// storage (7, 9) and onion messages.
+fn is_known_ignorable(t: u16) -> bool {
+    is_gossip(t) || is_channel(t) || matches!(t, 7 | 9 | msg_type::ONION_MESSAGE)
+}
+
+/// Whether this crate decodes `t` into a dedicated [`Message`] variant.
+fn is_handled(t: u16) -> bool {
+    matches!(
+        t,
+        msg_type::WARNING | msg_type::INIT | msg_type::ERROR | msg_type::PING | msg_type::PONG
+    ) || is_commando(t)
+}
+
 /// What a client session does with a message type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MsgClass {
@@ -295,15 +300,15 @@ pub enum MsgClass {
     Ignorable,
     /// Unknown and odd: may be ignored; surface it to the caller.
     UnknownOdd,
-    /// Unknown and even: the connection must fail ([`WireError::UnknownEvenMessage`]).
+    /// Unknown and even: the connection must fail (BOLT 1).
     UnknownEven,
 }
 
 /// Classifies a message type for the session.
 pub fn classify(typ: u16) -> MsgClass {
-    if msg_type::is_handled(typ) {
+    if is_handled(typ) {
         MsgClass::Handled
-    } else if msg_type::is_known_ignorable(typ) {
+    } else if is_known_ignorable(typ) {
         MsgClass::Ignorable
     } else if typ % 2 == 1 {
         MsgClass::UnknownOdd
@@ -312,17 +317,9 @@ pub fn classify(typ: u16) -> MsgClass {
     }
 }
 
-/// `Ok(class)` for any type a session can live with, or
-/// [`WireError::UnknownEvenMessage`] (whose text is "peer sent unknown even message type N").
-pub fn check_type(typ: u16) -> Result<MsgClass, WireError> {
-    match classify(typ) {
-        MsgClass::UnknownEven => Err(WireError::UnknownEvenMessage(typ)),
-        class => Ok(class),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::messages::encode_error_like;
     use super::*;
     use proptest::prelude::*;
 
@@ -720,7 +717,7 @@ mod tests {
         };
         assert!(msg.is_all_channels());
         assert_eq!(msg.text(), "bad features");
-        let e = encode_error(&[1; 32], "boom");
+        let e = encode_error_like(msg_type::ERROR, &[1; 32], b"boom");
         let Ok(Message::Error(msg)) = Message::decode(&e) else {
             panic!("not an error");
         };
@@ -737,7 +734,10 @@ mod tests {
             Err(WireError::Truncated { what: "data" })
         );
         let huge = "x".repeat(70_000);
-        assert_eq!(encode_error(&[0; 32], &huge).len(), MAX_MESSAGE_LEN);
+        assert_eq!(
+            encode_error_like(msg_type::ERROR, &[0; 32], huge.as_bytes()).len(),
+            MAX_MESSAGE_LEN
+        );
     }
 
     #[test]
@@ -812,10 +812,8 @@ mod tests {
         assert_eq!(classify(0), MsgClass::UnknownEven);
         assert_eq!(classify(32769), MsgClass::UnknownOdd);
         assert_eq!(classify(3), MsgClass::UnknownOdd);
-        assert_eq!(check_type(258), Ok(MsgClass::Ignorable));
-        let err = check_type(1000).unwrap_err();
-        assert_eq!(err, WireError::UnknownEvenMessage(1000));
-        assert_eq!(err.to_string(), "peer sent unknown even message type 1000");
+        assert_eq!(classify(258), MsgClass::Ignorable);
+        assert_eq!(classify(1000), MsgClass::UnknownEven);
     }
 
     fn message_strategy() -> impl Strategy<Value = Vec<u8>> {

@@ -9,12 +9,13 @@
 mod methods;
 
 use futures_util::{SinkExt, StreamExt};
-use lncommando::commando::{REPLY_CONTINUES, REPLY_TERMINATES, encode_chunk};
+use lncommando::commando::encode_chunk;
 use lncommando::hex;
 use lncommando::node::{Commando, NodeEvent, NodeSession};
 use lncommando::rune::{MasterRune, Restriction};
 use lncommando::transport::Keypair;
 use lncommando::wire::Init;
+use lncommando::wire::msg_type::{COMMANDO_REPLY_CONTINUES, COMMANDO_REPLY_TERMINATES};
 use methods::{Answer, Fault, NodeState};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -521,7 +522,7 @@ impl PeerConnection {
                     if let Some(at) = wake {
                         tokio::time::sleep_until((self.shared.start + Duration::from_millis(at)).into()).await;
                     }
-                }, if wake.is_some() => self.session.tick(self.shared.now_ms()),
+                }, if wake.is_some() => self.session.handle_timeout(self.shared.now_ms()),
             }
             let mut close_after_flush = false;
             while let Some(event) = self.session.poll_event() {
@@ -573,7 +574,7 @@ impl PeerConnection {
     fn endless_burst(&mut self) -> bool {
         let body = vec![b'x'; 65000];
         for &id in &self.endless {
-            let msg = encode_chunk(REPLY_CONTINUES, id, &body);
+            let msg = encode_chunk(COMMANDO_REPLY_CONTINUES, id, &body);
             if self.session.send(&msg).is_err() {
                 return false;
             }
@@ -788,21 +789,27 @@ impl PeerConnection {
                 let last = big.len() - 1;
                 if !self
                     .send_many(writer, last as u64, |i| {
-                        encode_chunk(REPLY_CONTINUES, id, &big[i as usize..i as usize + 1])
+                        encode_chunk(
+                            COMMANDO_REPLY_CONTINUES,
+                            id,
+                            &big[i as usize..i as usize + 1],
+                        )
                     })
                     .await
                 {
                     return true;
                 }
-                let _ = self
-                    .session
-                    .send(&encode_chunk(REPLY_TERMINATES, id, &big[last..]));
+                let _ =
+                    self.session
+                        .send(&encode_chunk(COMMANDO_REPLY_TERMINATES, id, &big[last..]));
                 return false;
             }
             Some(Fault::EmptyChunks) => {
                 let n = self.fault_count;
                 if !self
-                    .send_many(writer, n, |_| encode_chunk(REPLY_CONTINUES, id, b""))
+                    .send_many(writer, n, |_| {
+                        encode_chunk(COMMANDO_REPLY_CONTINUES, id, b"")
+                    })
                     .await
                 {
                     return true;

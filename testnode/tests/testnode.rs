@@ -9,8 +9,8 @@ mod common;
 
 use common::{Node, WsClient, start, target};
 use lncommando::commando::{ErrorKind, Outcome};
-use lncommando::session::{CloseReason, Config, Event, RequestFailure, State};
 use lncommando::transport::{HandshakeError, TransportError};
+use lncommando::{CloseReason, Config, Event, RequestFailure, State};
 use std::io::{Read, Write};
 use std::time::Duration;
 

@@ -12,11 +12,11 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch } from '../js/chromium.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
 import { outcome } from '../js/outcome.mjs';
-import { serve } from '../js/serve.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
 import { describe, startTarget, targetKinds } from '../js/nodes.mjs';
-import { report } from '../js/testnode.mjs';
+import { report } from '../../scripts/lib/testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const here = new URL('./', import.meta.url).pathname;

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import * as lib from '../../pkg/index.js';
 import { outcome } from '../js/outcome.mjs';
 import { startTarget, targetKinds } from '../js/nodes.mjs';
-import { report } from '../js/testnode.mjs';
+import { report } from '../../scripts/lib/testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const probe = join(root, 'target/release/examples/probe');

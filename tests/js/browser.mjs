@@ -1,10 +1,10 @@
 // The JS API's cases in headless Chromium against each node of nodes.mjs (the test node, then
 // a real Core Lightning): the page imports pkg/ as a browser would (ES module, wasm fetched
 // relative to the module); the cases that kill or restart the node ask this script to.
-import { launch } from './chromium.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
 import { control, describe, startTarget, targetKinds } from './nodes.mjs';
-import { serve } from './serve.mjs';
-import { report } from './testnode.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
+import { report } from '../../scripts/lib/testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const server = await serve(root);

@@ -15,12 +15,12 @@ import { execSync, spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import * as lib from '../../pkg/index.js';
 import { accepts, freePort, startCln } from '../../scripts/cln/node.mjs';
-import { launch } from './chromium.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
 import { targetKinds } from './nodes.mjs';
 import { outcome } from './outcome.mjs';
 import { segmentingProxy } from './segmenting-proxy.mjs';
-import { serve } from './serve.mjs';
-import { report } from './testnode.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
+import { report } from '../../scripts/lib/testnode.mjs';
 
 const COUNT = Number(process.env.LNC_LARGE_COUNT ?? 100);
 const WSPROXY_COUNT = Number(process.env.LNC_WSPROXY_COUNT ?? 20);

@@ -6,11 +6,11 @@
 // (the test node and a real Core Lightning), the faults a real node produces: an idle
 // connection kept past the node's own pings, the wrong node id, nothing listening, the node
 // killed with 100 calls in flight and started again.
-import { launch } from './chromium.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
 import { startTarget, targetKinds } from './nodes.mjs';
 import { outcome, skipped } from './outcome.mjs';
-import { serve } from './serve.mjs';
-import { report, startNode } from './testnode.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
+import { report, startNode } from '../../scripts/lib/testnode.mjs';
 const root = new URL('../../', import.meta.url).pathname;
 const server = await serve(root);
 const browser = await launch();

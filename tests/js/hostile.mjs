@@ -3,10 +3,10 @@
 import WebSocket from 'ws';
 import * as lib from '../../pkg/index.js';
 import * as glue from '../../pkg/lncommando_wasm.js';
-import { launch } from './chromium.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
 import { runHostile } from './hostile-cases.mjs';
-import { serve } from './serve.mjs';
-import { report, startNode } from './testnode.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
+import { report, startNode } from '../../scripts/lib/testnode.mjs';
 
 if (process.env.LNC_URL) {
   console.log('[hostile] skipped: the hostile modes need the test node (LNC_URL is set)');

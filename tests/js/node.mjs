@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import * as lib from '../../pkg/index.js';
 import { runCases } from './cases.mjs';
 import { control, describe, startTarget, targetKinds } from './nodes.mjs';
-import { report } from './testnode.mjs';
+import { report } from '../../scripts/lib/testnode.mjs';
 
 let failed = 0;
 for (const kind of targetKinds()) {

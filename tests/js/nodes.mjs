@@ -7,7 +7,7 @@
 // for (const node of await nodeTargets()) { … node.kind: 'test' | 'cln' | 'external';
 //   node.label: 'test node' | 'Core Lightning v26.06.6' | 'the node at ws://…' }
 import { startCln } from '../../scripts/cln/node.mjs';
-import { startNode } from './testnode.mjs';
+import { startNode } from '../../scripts/lib/testnode.mjs';
 
 /** The kinds to run, in order. */
 export function targetKinds() {

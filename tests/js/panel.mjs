@@ -10,11 +10,11 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWww } from '../../scripts/build-www.mjs';
-import { launch } from './chromium.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
 import { outcome, skipped } from './outcome.mjs';
-import { serve } from './serve.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
 import { startTarget, targetKinds } from './nodes.mjs';
-import { report, startNode } from './testnode.mjs';
+import { report, startNode } from '../../scripts/lib/testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 // Its own staging directory: `make demo` serves target/www.

@@ -2,9 +2,9 @@
 // message each way, so keys rotate ~200 times in each direction), with the wasm memory and the
 // JS heap (after a forced GC) measured after a warm-up and at the end: neither may grow with the
 // number of calls. LNC_SOAK_CALLS sets the count (make test runs a short one).
-import { launch } from './chromium.mjs';
-import { serve } from './serve.mjs';
-import { report, startNode } from './testnode.mjs';
+import { launch } from '../../scripts/lib/chromium.mjs';
+import { serve } from '../../scripts/lib/serve.mjs';
+import { report, startNode } from '../../scripts/lib/testnode.mjs';
 
 const calls = Number(process.env.LNC_SOAK_CALLS ?? 100000);
 const warmup = Math.min(2000, Math.floor(calls / 10));

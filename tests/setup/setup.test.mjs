@@ -78,14 +78,14 @@ function sandbox({ present, targets = [], components = [], wasmBindgen = WASM_BI
   const tree = join(root, 'repo');
   const bin = join(root, 'bin');
   const state = join(root, 'state');
-  for (const d of [join(tree, 'scripts'), join(tree, 'bench/browser'), bin, state]) mkdirSync(d, { recursive: true });
+  for (const d of [join(tree, 'scripts'), join(tree, 'benches/browser'), bin, state]) mkdirSync(d, { recursive: true });
   copyFileSync(join(repo, 'scripts/setup.sh'), join(tree, 'scripts/setup.sh'));
   chmodSync(join(tree, 'scripts/setup.sh'), 0o755);
-  for (const f of ['Cargo.lock', 'package.json', 'package-lock.json', 'bench/browser/package.json', 'bench/browser/package-lock.json']) {
+  for (const f of ['Cargo.lock', 'package.json', 'package-lock.json', 'benches/browser/package.json', 'benches/browser/package-lock.json']) {
     copyFileSync(join(repo, f), join(tree, f));
   }
   if (npmDone) {
-    for (const d of ['.', 'bench/browser']) {
+    for (const d of ['.', 'benches/browser']) {
       mkdirSync(join(tree, d, 'node_modules'), { recursive: true });
       writeFileSync(join(tree, d, 'node_modules/.package-lock.json'), '{}');
     }
@@ -156,9 +156,9 @@ test('a machine with none of the tools: every install branch runs, and setup.sh 
       assert.ok(ran(r.calls, k), `${k} not installed; calls:\n${r.calls.join('\n')}`);
     }
     assert.equal(r.calls.filter((c) => c.startsWith('apt-get update')).length, 1, 'one apt-get update for all packages');
-    assert.deepEqual(npmCis(r), ['.', 'bench/browser']);
+    assert.deepEqual(npmCis(r), ['.', 'benches/browser']);
     assert.ok(existsSync(join(s.tree, 'node_modules/.package-lock.json')));
-    assert.ok(existsSync(join(s.tree, 'bench/browser/node_modules/.package-lock.json')));
+    assert.ok(existsSync(join(s.tree, 'benches/browser/node_modules/.package-lock.json')));
     assert.match(r.stdout, new RegExp(`installing wasm-bindgen-cli ${WASM_BINDGEN.replace(/\./g, '\\.')} \\(found: none;`));
     // Run again: everything is now present, nothing is installed, still exit 0.
     const again = s.run(['test']);
@@ -215,7 +215,7 @@ test('npm packages: npm ci when node_modules is missing or older than package-lo
   try {
     const r = s.run(['test']);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(npmCis(r), ['.', 'bench/browser']);
+    assert.deepEqual(npmCis(r), ['.', 'benches/browser']);
     // A newer lock file than the install: npm ci again, in that directory only.
     const later = new Date(Date.now() + 60_000);
     execFileSync('touch', ['-d', later.toISOString(), join(s.tree, 'package-lock.json')]);

@@ -9,8 +9,8 @@ use js_sys::{Array, Uint8Array};
 use lncommando::commando::Outcome;
 use lncommando::hex;
 use lncommando::rune::Rune;
-use lncommando::session::{CloseReason, Config, Event, GiveUp, Session, State};
 use lncommando::transport::Keypair;
+use lncommando::{CloseReason, Config, Event, GiveUp, Session, State};
 use wasm_bindgen::prelude::*;
 
 /// A client session with one node.

@@ -15,9 +15,9 @@ use crate::{Input, keys, responder, split};
 use arbitrary::{Arbitrary, Unstructured};
 use lncommando::commando::{self, Outcome, Reassembled, Reassembler};
 use lncommando::json;
-use lncommando::session::{Config, Event, RequestFailure, Session, State};
 use lncommando::transport::Connection;
-use lncommando::wire::{self, Init, Message};
+use lncommando::wire::{self, Init, Message, msg_type};
+use lncommando::{Config, Event, RequestFailure, Session, State};
 use std::collections::{HashMap, HashSet};
 
 /// Runs one input (the fuzz target's body; replayed over the corpus by `cargo test`).
@@ -434,9 +434,9 @@ fn session(data: &[u8]) {
                 let last = input.bool();
                 let body = input.prefixed();
                 let typ = if last {
-                    commando::REPLY_TERMINATES
+                    msg_type::COMMANDO_REPLY_TERMINATES
                 } else {
-                    commando::REPLY_CONTINUES
+                    msg_type::COMMANDO_REPLY_CONTINUES
                 };
                 let msg = wire::CommandoParts { typ, id, body }.encode();
                 peer_send(&mut peer, &mut m, msg);
@@ -454,7 +454,7 @@ fn session(data: &[u8]) {
             }
             7 => {
                 now += u64::from(input.u16());
-                c.tick(now);
+                c.handle_timeout(now);
             }
             8 => {
                 let raw = input.prefixed();
@@ -464,7 +464,7 @@ fn session(data: &[u8]) {
                 c.receive(raw, now);
             }
             9 => c.connection_lost(),
-            _ => c.close(lncommando::session::CloseReason::Local),
+            _ => c.close(lncommando::CloseReason::Local),
         }
         events(&mut c, &mut m);
         check_pending(&c, &m);
@@ -494,7 +494,7 @@ fn session(data: &[u8]) {
         }
     }
     // Closing ends every request.
-    c.close(lncommando::session::CloseReason::Local);
+    c.close(lncommando::CloseReason::Local);
     events(&mut c, &mut m);
     check_pending(&c, &m);
     for id in &m.ids {
@@ -524,12 +524,13 @@ fn peer_send(peer: &mut Connection, m: &mut Model, msg: Vec<u8>) {
         return;
     }
     if let Ok(Message::Commando(cm)) = Message::decode(&msg)
-        && (cm.typ == commando::REPLY_CONTINUES || cm.typ == commando::REPLY_TERMINATES)
+        && (cm.typ == msg_type::COMMANDO_REPLY_CONTINUES
+            || cm.typ == msg_type::COMMANDO_REPLY_TERMINATES)
     {
         m.in_flight.push((
             cm.id,
             cm.body.to_vec(),
-            cm.typ == commando::REPLY_TERMINATES,
+            cm.typ == msg_type::COMMANDO_REPLY_TERMINATES,
         ));
     }
     peer.send(&[msg]).expect("a message within 65535 bytes");
@@ -562,8 +563,8 @@ fn pump(
                         match decoded {
                             Message::Commando(cm) => {
                                 assert!(
-                                    cm.typ == commando::REQUEST_CONTINUES
-                                        || cm.typ == commando::REQUEST_TERMINATES
+                                    cm.typ == msg_type::COMMANDO_REQUEST_CONTINUES
+                                        || cm.typ == msg_type::COMMANDO_REQUEST_TERMINATES
                                 );
                                 assert!(m.ids.contains(&cm.id), "a request id never returned");
                                 assert!(

@@ -19,7 +19,7 @@
 use lncommando::commando::{self, Outcome};
 use lncommando::json;
 use lncommando::node::Commando;
-use lncommando::rune::{Alternative, MasterRune, Op, Restriction, Rune};
+use lncommando::rune::{Alternative, MasterRune, Op, Refusal, Restriction, Rune};
 use std::cell::RefCell;
 
 /// Runs one input (the fuzz target's body; replayed over the corpus by `cargo test`).
@@ -130,8 +130,18 @@ fn restriction(r: &Restriction, fields: &[(String, String)]) {
         "{r:?} with {fields:?}: {got:?}"
     );
     if let Err(why) = got {
+        // One reason per alternative, each also in the text.
+        let reasons = match &why {
+            Refusal::AllAlternatives(all) => all.len(),
+            _ => 1,
+        };
+        assert_eq!(
+            reasons,
+            r.alternatives.len(),
+            "{why}: reasons ≠ alternatives"
+        );
         assert!(
-            why.matches(" AND ").count() + 1 >= r.alternatives.len(),
+            why.to_string().matches(" AND ").count() + 1 >= r.alternatives.len(),
             "{why}: fewer reasons than alternatives"
         );
     }
@@ -198,7 +208,7 @@ fn rune(r: &Rune, extra: &str, fields: &[(String, String)]) {
         );
     }
     if let Err(why) = &got {
-        assert!(!why.is_empty());
+        assert!(!why.to_string().is_empty());
     }
 
     // Derivation survives restriction; restricting appends and narrows.

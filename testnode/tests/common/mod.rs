@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use futures_util::{SinkExt, StreamExt};
-use lncommando::session::{Config, Event, Session};
 use lncommando::transport::Keypair;
+use lncommando::{Config, Event, Session};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -170,7 +170,7 @@ impl WsClient {
         match tokio::time::timeout(timeout, self.ws.next()).await {
             Err(_) => {
                 let now = self.now();
-                self.session.tick(now);
+                self.session.handle_timeout(now);
                 false
             }
             Ok(Some(Ok(Message::Binary(b)))) => {
