@@ -1,1 +1,0 @@
-/work/main/target-base/wasm32-unknown-unknown/wasm/liblncommando_wasm.rlib: /work/base13/aead/src/lib.rs /work/base13/src/commando.rs /work/base13/src/hex.rs /work/base13/src/json.rs /work/base13/src/lib.rs /work/base13/src/node.rs /work/base13/src/rune.rs /work/base13/src/session.rs /work/base13/src/transport.rs /work/base13/src/wire.rs /work/base13/wasm/src/lib.rs
