@@ -446,7 +446,7 @@ impl Commando {
             }
         };
         if !self.master.is_derived(&rune) {
-            return Err(not_authorised("Not authorized: Not derived from master"));
+            return Err(not_authorised(&Refusal::NotDerived.node_message()));
         }
         // Field values as Core Lightning computes them: the method token's contents, string
         // params without quotes (not unescaped), other params as their raw JSON.

@@ -48,9 +48,10 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The message Core Lightning answers with when a rune refuses a call (see
-    /// [`refusal_message`]); for [`Refusal::NotDerived`], `Not authorized: Not derived from
-    /// master`.
+    /// The message Core Lightning answers with when a rune refuses a call: `Not permitted: `
+    /// and the explanation, JSON-escaped, its leading field name in English (`pnum…` → `number
+    /// of parameters…`, `pnameX…` → `parameter X…`); for [`Refusal::NotDerived`], `Not
+    /// authorized: Not derived from master`.
     pub fn node_message(&self) -> String {
         match self {
             Refusal::NotDerived => format!("Not authorized: {self}"),
@@ -106,7 +107,7 @@ impl std::error::Error for Refusal {}
 /// (only the first field of the explanation is reworded, as there). As there, the
 /// explanation is JSON-escaped first, so a quote or backslash in a value shows escaped in the
 /// message (`… is not equal to a\"b`).
-pub fn refusal_message(why: &str) -> String {
+pub(crate) fn refusal_message(why: &str) -> String {
     let mut escaped = String::with_capacity(why.len());
     for c in why.chars() {
         match c {

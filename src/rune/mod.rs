@@ -646,7 +646,9 @@ mod master;
 mod midstate;
 
 use base64::{b64_decode, b64_encode};
-pub use eval::{Refusal, refusal_message};
+pub use eval::Refusal;
+#[cfg(test)]
+use eval::refusal_message;
 #[cfg(feature = "node")]
 pub use master::MasterRune;
 use midstate::{absorb, bytes_to_state, ct_eq, padded_len, state_to_bytes};

@@ -251,7 +251,7 @@ impl<'a> Message<'a> {
 }
 
 /// Whether `t` is one of commando's four message types.
-pub(crate) fn is_commando(t: u16) -> bool {
+fn is_commando(t: u16) -> bool {
     matches!(
         t,
         msg_type::COMMANDO_REQUEST_CONTINUES
