@@ -5,19 +5,12 @@
 // between them and the core. Every protocol decision (BOLT 8, BOLT 1, commando, runes) is made
 // in the wasm.
 
-import init, { WasmSession, decodeRune as wasmDecodeRune, memoryBytes, __wbg_reset_state as resetWasm } from './lncommando_wasm.js';
+import init, { WasmSession, ErrorCode as WasmErrorCode, decodeRune as wasmDecodeRune, memoryBytes, __wbg_reset_state as resetWasm } from './lncommando_wasm.js';
 
-/** Error codes, as Core Lightning's `commando` uses them. */
-export const ErrorCode = Object.freeze({
-  /** The node's commando plugin rejected the request (bad JSON, missing id, undecodable rune). */
-  REJECTED: 19536,
-  /** The rune does not authorise this call. */
-  NOT_AUTHORISED: 19537,
-  /** A local failure: timeout, aborted, too-large, bad-reply. */
-  LOCAL: 19535,
-  /** Not connected: the connection failed, was lost or closed. */
-  NOT_CONNECTED: -32600,
-});
+/** Error codes, as Core Lightning's `commando` uses them: the wasm core's table (its glue object
+ * also maps each value back to its name; only the names are kept). Documented in index.d.ts. */
+export const ErrorCode = Object.freeze(Object.fromEntries(
+  Object.entries(WasmErrorCode).filter(([name]) => !/^-?\d+$/.test(name))));
 
 /** A failed call or connection: `code` (numeric), `reason` (a short name), optional `data`. */
 export class CommandoError extends Error {

@@ -135,7 +135,18 @@ impl fmt::Display for RuneError {
             MissingOperator { offset } => {
                 write!(f, "alternative at offset {offset} has no operator")
             }
-            BadOperator { offset, op } => write!(f, "invalid operator {op:?} at offset {offset}"),
+            // Printable ASCII as itself, anything else as its code point (no `{:?}`: char's
+            // Debug costs the wasm ~2 kB of Unicode tables).
+            BadOperator { offset, op } if op.is_ascii_graphic() => {
+                write!(f, "invalid operator '{op}' at offset {offset}")
+            }
+            BadOperator { offset, op } => {
+                write!(
+                    f,
+                    "invalid operator U+{:04X} at offset {offset}",
+                    u32::from(*op)
+                )
+            }
             DanglingEscape { offset } => write!(f, "dangling '\\' at offset {offset}"),
             UnexpectedAmpersand { offset } => {
                 write!(
@@ -767,6 +778,11 @@ mod tests {
         assert_eq!(p("abc"), Err(MissingOperator { offset: 0 }));
         assert_eq!(p("a=1|f_1"), Err(MissingOperator { offset: 4 }));
         assert_eq!(p("f1:1"), Err(BadOperator { offset: 2, op: ':' }));
+        let shown = |op| BadOperator { offset: 2, op }.to_string();
+        assert_eq!(shown(':'), "invalid operator ':' at offset 2");
+        assert_eq!(shown('\n'), "invalid operator U+000A at offset 2");
+        assert_eq!(shown('\u{e9}'), "invalid operator U+00E9 at offset 2");
+        assert_eq!(shown('\u{1f600}'), "invalid operator U+1F600 at offset 2");
         assert_eq!(p("a=1\\"), Err(DanglingEscape { offset: 3 }));
         assert_eq!(p("a=\0"), Err(NulByte { offset: 2 }));
         assert_eq!(p("=1|a=1"), Err(MisplacedUniqueId { index: 0 }));

@@ -1,6 +1,7 @@
 // The package as its kinds of users meet it, against each node of tests/js/nodes.mjs (the test
 // node, then a real Core Lightning):
-//   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray (once);
+//   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray; the error codes its
+//      types declare are those its wasm core exports (once);
 //   2. a static page importing pkg/index.js with no bundler (headless Chromium);
 //   3. a Vite app that npm-installed the tarball, built with `vite build`, opened in Chromium;
 //   4. a Node 20 script that npm-installed the tarball, passing the `ws` package's WebSocket,
@@ -9,7 +10,7 @@
 //      Lightning refuses it (HTTP 400), and so does the test node; the error must say so and
 //      name the fix.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from '../../scripts/lib/chromium.mjs';
@@ -62,6 +63,16 @@ try {
     assert(JSON.stringify(files) === JSON.stringify(want), `files: ${files}`);
     assert(out[0].filename === 'lncommando-0.1.0.tgz', out[0].filename);
     console.log(`  tarball ${out[0].filename}: ${out[0].size} B packed, ${out[0].unpackedSize} B unpacked`);
+  });
+
+  await test('ErrorCode: index.d.ts declares exactly the codes the wasm core exports', async () => {
+    const { ErrorCode } = await import(join(root, 'pkg', 'index.js'));
+    const dts = readFileSync(join(root, 'pkg', 'index.d.ts'), 'utf8');
+    const block = /export declare const ErrorCode: \{([^}]*)\}/.exec(dts)?.[1];
+    assert(block, 'index.d.ts declares ErrorCode');
+    const declared = Object.fromEntries([...block.matchAll(/readonly (\w+): (-?\d+);/g)].map((m) => [m[1], Number(m[2])]));
+    assert(JSON.stringify(declared) === JSON.stringify({ ...ErrorCode }), `declared ${JSON.stringify(declared)}, exported ${JSON.stringify(ErrorCode)}`);
+    assert(Object.isFrozen(ErrorCode) && Object.keys(ErrorCode).length === 4, `ErrorCode ${JSON.stringify(ErrorCode)}`);
   });
 
   report('consumers', results);

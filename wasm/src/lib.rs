@@ -126,7 +126,9 @@ impl WasmSession {
     }
 
     /// Diagnostics: what the partial replies held cost in memory.
-    pub fn buffered(&self) -> f64 {
+    // `&mut self` here and in `poll_timeout`, though they only read: wasm-bindgen then needs
+    // one borrow shim, not two (~150 bytes).
+    pub fn buffered(&mut self) -> f64 {
         self.inner.buffered() as f64
     }
 
@@ -236,7 +238,7 @@ impl WasmSession {
     /// When the session next needs `handleTimeout` (ms, the clock given as `now`), or -1 for
     /// never: the JS keeps one timer for it, rescheduled after every call.
     #[wasm_bindgen(js_name = pollTimeout)]
-    pub fn poll_timeout(&self) -> f64 {
+    pub fn poll_timeout(&mut self) -> f64 {
         self.inner.poll_timeout().map_or(-1.0, |t| t as f64)
     }
 
@@ -319,3 +321,27 @@ pub fn decode_rune(rune: &str) -> Result<JsValue, JsValue> {
     set(&out, "restrictions", restrictions.into());
     Ok(out.into())
 }
+
+// The error codes of the JS API's `CommandoError.code`, exported to JavaScript as `ErrorCode`
+// (wasm-bindgen makes it a frozen object in the glue; no wasm code). The values are the core's
+// `commando::CODE_*`, checked below at compile time: a literal is all wasm-bindgen accepts.
+// (A `//` comment: wasm-bindgen copies doc comments into the shipped glue.)
+/// `CommandoError.code` values.
+#[wasm_bindgen]
+#[allow(non_camel_case_types, missing_docs)]
+pub enum ErrorCode {
+    REJECTED = 19536,
+    NOT_AUTHORISED = 19537,
+    LOCAL = 19535,
+    NOT_CONNECTED = -32600,
+}
+
+const _: () = {
+    use lncommando::commando::{
+        CODE_LOCAL_FAILURE, CODE_NOT_AUTHORISED, CODE_NOT_CONNECTED, CODE_REJECTED,
+    };
+    assert!(ErrorCode::REJECTED as i64 == CODE_REJECTED);
+    assert!(ErrorCode::NOT_AUTHORISED as i64 == CODE_NOT_AUTHORISED);
+    assert!(ErrorCode::LOCAL as i64 == CODE_LOCAL_FAILURE);
+    assert!(ErrorCode::NOT_CONNECTED as i64 == CODE_NOT_CONNECTED);
+};
