@@ -173,12 +173,85 @@ export interface DecodedRune {
   version: string | null;
   /** Every restriction must pass; a restriction passes when one of its alternatives does. */
   restrictions: RuneAlternative[][];
+  /** The restrictions as rune text, unique id first: `=0&method^list|method^get` (`&`, `|` and `\` in values escaped). */
+  text: string;
 }
 
 /** Decodes a rune (throws `TypeError` if it is malformed, without quoting it). */
 export declare function decodeRune(rune: string): Promise<DecodedRune>;
 
-/** Loads the wasm ahead of time (optional: {@link connect} and {@link decodeRune} do it). */
+/**
+ * One alternative for {@link restrictRune}: a string as Core Lightning's `createrune` takes it
+ * (`'method=getinfo'`, `'time<1767225600'`, `'pnameamount_msat<100000'`, `'rate=10'`: the field
+ * name runs to the first punctuation other than `_`, which must be an operator; the rest is the
+ * value, verbatim), or its parts (`{field: 'pnameamount_msat', op: '<', value: 100000}`).
+ */
+export type RestrictionAlternative = string | { field: string; op: string; value: string | number };
+
+/**
+ * Narrows a rune offline, without the node or its secret: the result carries `rune`'s
+ * restrictions and then `restrictions` (every restriction must pass; a restriction passes when
+ * one of its alternatives does), and the node accepts it exactly when it accepts `rune`. The
+ * same as `createrune rune=… restrictions=…` on the node, with no connection. `'readonly'` adds
+ * `createrune`'s readonly pair (`method^list|method^get|method=summary`, `method/listdatastore`).
+ *
+ * Throws `TypeError` naming the restriction at fault (`restrictions[0][1]: invalid operator '@'
+ * at offset 6`): an unknown operator, a field name with punctuation, an empty restriction, a
+ * malformed rune (never quoted).
+ *
+ * @example
+ * ```js
+ * // Read-only, for one day, at most 10 calls a minute:
+ * const tomorrow = Math.floor(Date.now() / 1000) + 86400;
+ * const narrow = await restrictRune(rune, [
+ *   ['method^list', 'method^get', 'method=summary'],
+ *   [`time<${tomorrow}`],
+ *   ['rate=10'],
+ * ]);
+ * ```
+ */
+export declare function restrictRune(rune: string, restrictions: RestrictionAlternative[][] | 'readonly'): Promise<string>;
+
+/** A call for {@link checkRune} to judge. */
+export interface RuneCheckRequest {
+  /** The method, as it would be called. */
+  method: string;
+  /** Its params, as they would be sent (default `{}`). */
+  params?: object | unknown[];
+  /** The caller's node id (66 hex digits), for `id` restrictions; without it they are `'unknown'`. */
+  nodeId?: string;
+  /** When: unix seconds or a Date (default now), for `time` restrictions. */
+  time?: number | Date;
+}
+
+/** {@link checkRune}'s answer. */
+export type RuneCheck =
+  | { allowed: true }
+  /** `reason`: the node's message after `Invalid rune: `, e.g. `Not permitted: method is not equal to getinfo`. */
+  | { allowed: false; reason: string }
+  /** `reason`: what the answer depends on (a `rate` or `per` limit: when the node last accepted the rune; an invoice's fields; the caller's node id). */
+  | { allowed: 'unknown'; reason: string };
+
+/**
+ * Predicts what the node answers to a call made with `rune`, offline, with Core Lightning's own
+ * evaluation (the code the node's `checkrune` runs, ported and held to a real node by the
+ * tests): `{allowed: false, reason}` carries its exact message. Field values are derived as the
+ * node derives them from the request this package sends: a string parameter is its JSON text
+ * without quotes (escapes kept: `a\"b`), a JSON integer is an integer, anything else is its
+ * JSON text; `pnameX` matches a parameter named `X` as written or without punctuation.
+ *
+ * Only the node can check that the rune is its own (derived from its secret) and not
+ * blacklisted: `allowed: true` means its restrictions allow the call.
+ *
+ * @example
+ * ```js
+ * const r = await checkRune(rune, { method: 'listfunds' });
+ * if (r.allowed === false) console.log(r.reason); // "Not permitted: method is not equal to getinfo"
+ * ```
+ */
+export declare function checkRune(rune: string, request: RuneCheckRequest): Promise<RuneCheck>;
+
+/** Loads the wasm ahead of time (optional: {@link connect} and the rune functions do it). */
 export declare function ready(): Promise<void>;
 
 /** Diagnostics: the size of the wasm linear memory in bytes (0 before the wasm is loaded). */

@@ -5,7 +5,7 @@
 // between them and the core. Every protocol decision (BOLT 8, BOLT 1, commando, runes) is made
 // in the wasm.
 
-import init, { WasmSession, ErrorCode as WasmErrorCode, decodeRune as wasmDecodeRune, memoryBytes, __wbg_reset_state as resetWasm } from './lncommando_wasm.js';
+import init, { WasmSession, ErrorCode as WasmErrorCode, decodeRune as wasmDecodeRune, restrictRune as wasmRestrictRune, checkRune as wasmCheckRune, memoryBytes, __wbg_reset_state as resetWasm } from './lncommando_wasm.js';
 
 /** Error codes, as Core Lightning's `commando` uses them: the wasm core's table (its glue object
  * also maps each value back to its name; only the names are kept). Documented in index.d.ts. */
@@ -110,17 +110,86 @@ export function wasmMemoryBytes() {
  * Decodes a rune into what it allows: `{uniqueId, version, restrictions}` where restrictions is
  * `[[{field, op, value}, …], …]` (all restrictions must pass; one alternative of each).
  */
-export async function decodeRune(rune) {
+export function decodeRune(rune) {
+  return runeTool(rune, () => wasmDecodeRune(rune));
+}
+
+/** Runs a rune function of the wasm: a malformed argument is a TypeError. */
+async function runeTool(rune, f) {
   if (typeof rune !== 'string' || rune === '') throw new TypeError('rune must be a non-empty string');
   await ready();
   let r;
   try {
-    r = guard(() => wasmDecodeRune(rune));
+    r = guard(f);
   } catch (e) {
     throw new TypeError(String(e));
   }
   if (r === FAILED) throw new CommandoError(ErrorCode.NOT_CONNECTED, internalMessage(broken), 'internal');
   return r;
+}
+
+/**
+ * Narrows a rune offline: its restrictions plus `restrictions`, as Core Lightning's `createrune`
+ * takes them (an array of restrictions, each an array of alternatives: strings such as
+ * `'method=getinfo'` or `{field, op, value}` objects; or `'readonly'`). Documented in index.d.ts.
+ */
+export async function restrictRune(rune, restrictions) {
+  const tokens = [];
+  if (restrictions === 'readonly') tokens.push('readonly');
+  else if (!Array.isArray(restrictions)) {
+    throw new TypeError("restrictions must be an array of restrictions (e.g. [['method=getinfo']]) or 'readonly'");
+  } else {
+    restrictions.forEach((alts, i) => {
+      if (!Array.isArray(alts)) throw new TypeError(`restrictions[${i}] must be an array of alternatives (e.g. ['method=getinfo', 'method=listfunds'])`);
+      if (alts.length === 0) throw new TypeError(`restrictions[${i}] is empty: a restriction needs at least one alternative`);
+      tokens.push('&');
+      alts.forEach((a, j) => {
+        if (typeof a === 'string') tokens.push('s', a);
+        else if (a !== null && typeof a === 'object' && typeof a.field === 'string' && typeof a.op === 'string'
+          && (typeof a.value === 'string' || Number.isSafeInteger(a.value))) {
+          tokens.push('f', a.field, a.op, String(a.value));
+        } else {
+          throw new TypeError(`restrictions[${i}][${j}] must be a string such as 'method=getinfo' or {field, op, value} with string field and op and a string or integer value`);
+        }
+      });
+    });
+  }
+  // NUL separates the tokens for the wasm; no restriction may contain it.
+  if (tokens.some((t) => t.includes('\0'))) throw new TypeError('restrictions must not contain NUL characters');
+  return runeTool(rune, () => wasmRestrictRune(rune, tokens.join('\0')));
+}
+
+/**
+ * Predicts the node's answer to a call made with `rune`, as Core Lightning's `checkrune` decides:
+ * `{allowed: true}`, `{allowed: false, reason}` or `{allowed: 'unknown', reason}`. Documented in
+ * index.d.ts.
+ */
+export async function checkRune(rune, request) {
+  if (request === null || typeof request !== 'object') throw new TypeError('request must be an object: {method, params?, nodeId?, time?}');
+  const { method, params, nodeId } = request;
+  if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
+  const paramsJson = encodeParams(params);
+  if (nodeId !== undefined && (typeof nodeId !== 'string' || !HEX_NODE_ID.test(nodeId))) {
+    throw new TypeError('nodeId must be 66 hex digits (the caller\'s node id)');
+  }
+  let time = request.time ?? Math.floor(Date.now() / 1000);
+  if (time instanceof Date) time = Math.floor(time.getTime() / 1000);
+  if (!Number.isSafeInteger(time)) throw new TypeError('time must be whole unix seconds (or a Date)');
+  const [verdict, reason] = await runeTool(rune, () => wasmCheckRune(rune, method, paramsJson, nodeId, time));
+  if (verdict === 'allowed') return { allowed: true };
+  return { allowed: verdict === 'refused' ? false : 'unknown', reason };
+}
+
+/** `params` of a call as the JSON text sent (TypeError if it is not an object or array). */
+function encodeParams(params) {
+  if (params !== undefined && (params === null || typeof params !== 'object')) {
+    throw new TypeError('params must be an object or an array');
+  }
+  try {
+    return JSON.stringify(params ?? {});
+  } catch (e) {
+    throw new TypeError(`params must be JSON-serialisable: ${e.message}`);
+  }
 }
 
 function internalMessage(e) {
@@ -662,16 +731,12 @@ export class Connection extends EventTarget {
     return new Promise((resolve, reject) => {
       if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
       if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-      if (params !== undefined && (params === null || typeof params !== 'object')) {
-        throw new TypeError('params must be an object or an array');
-      }
-      let paramsJson;
+      const paramsJson = encodeParams(params);
       let filterJson;
       try {
-        paramsJson = JSON.stringify(params ?? {});
         filterJson = options.filter === undefined ? undefined : JSON.stringify(options.filter);
       } catch (e) {
-        throw new TypeError(`params and filter must be JSON-serialisable: ${e.message}`);
+        throw new TypeError(`filter must be JSON-serialisable: ${e.message}`);
       }
       const rune = options.rune ?? this.#o.rune;
       if (typeof rune !== 'string' || rune === '') throw new TypeError('rune is required: pass it to connect() or to commando()');

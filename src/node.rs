@@ -11,7 +11,7 @@
 
 use crate::commando::{self, MAX_REQUEST_LEN};
 use crate::json;
-use crate::rune::{Alternative, MasterRune, Op, Refusal, Rune};
+use crate::rune::{self, Alternative, MasterRune, Pending, Refusal, Request, Rune};
 use crate::session::{Keepalive, KeepaliveAction};
 use crate::transport::{
     Connection, ConnectionError, HandshakeError, Keypair, Responder, TransportError,
@@ -437,35 +437,26 @@ impl Commando {
             .ok_or_else(|| rejected("Invalid rune"))?;
         let not_authorised =
             |m: &str| commando_error(commando::CODE_NOT_AUTHORISED, &format!("Invalid rune: {m}"));
-        let unique_id = match rune.unique_id() {
-            Some(id) if !id.is_empty() && id.bytes().all(|c| c.is_ascii_digit()) => id.to_string(),
-            _ => {
-                return Err(not_authorised(
-                    "rune: should have valid numeric unique_id: invalid token (see logs for details)",
-                ));
-            }
-        };
+        if !rune.has_valid_unique_id() {
+            return Err(not_authorised(&Refusal::BadUniqueId.node_message()));
+        }
+        let unique_id = rune.unique_id().unwrap_or_default().to_string();
         if !self.master.is_derived(&rune) {
             return Err(not_authorised(&Refusal::NotDerived.node_message()));
         }
-        // Field values as Core Lightning computes them: the method token's contents, string
-        // params without quotes (not unescaped), other params as their raw JSON.
-        let method = String::from_utf8_lossy(token_text(method_tok)).into_owned();
-        let fields = ParamFields::new(&params);
+        // The rune's fields, derived as in the browser (`rune::Request`); only the node knows
+        // when the rune was last used (`rate`, `per`).
+        let params_text = core::str::from_utf8(&params).unwrap_or("{}");
+        let request = Request::received(method_tok, params_text, peer_id, unix_secs as i64);
         let last = self.last_use.get(&unique_id).copied();
         let mut check = |alt: &Alternative| -> Result<(), Refusal> {
-            match alt.field.as_str() {
-                "rate" | "per" => rate_limit(alt, last, now_ms).map_err(Refusal::Other),
-                field => {
-                    let value = match field {
-                        "method" => Some(method.clone()),
-                        "id" => Some(peer_id.to_string()),
-                        "time" => Some(unix_secs.to_string()),
-                        "pnum" => Some(fields.count().to_string()),
-                        f => fields.lookup(f),
-                    };
-                    alt.test(value.as_deref())
-                }
+            match request.test(alt) {
+                Ok(verdict) => verdict,
+                Err(Pending::RateLimit { .. }) => rate_limit(alt, last, now_ms),
+                Err(_) => Err(Refusal::Other(format!(
+                    "{}: not supported by the test node",
+                    alt.field
+                ))),
             }
         };
         rune.evaluate_with(&mut check)
@@ -473,7 +464,7 @@ impl Commando {
         self.last_use.insert(unique_id, now_ms);
         let method = match json::parse_string(method_tok) {
             Ok(m) => m,
-            Err(_) => method,
+            Err(_) => request.method_text().to_owned(),
         };
         Ok(CheckedRequest {
             method,
@@ -484,97 +475,15 @@ impl Commando {
     }
 }
 
-/// A JSON token's text as a rune field sees it: a string's contents (escapes kept), anything
-/// else verbatim.
-fn token_text(tok: &[u8]) -> &[u8] {
-    match tok {
-        [b'"', inner @ .., b'"'] => inner,
-        other => other,
-    }
-}
-
-/// `pnameX`, `parrN` and `pnum` over a request's params.
-struct ParamFields<'a> {
-    params: &'a [u8],
-    named: Vec<json::Member>,
-    positional: Vec<core::ops::Range<usize>>,
-}
-
-impl<'a> ParamFields<'a> {
-    fn new(params: &'a [u8]) -> ParamFields<'a> {
-        ParamFields {
-            params,
-            named: json::members(params).unwrap_or_default(),
-            positional: json::elements(params).unwrap_or_default(),
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.named.len() + self.positional.len()
-    }
-
-    fn lookup(&self, field: &str) -> Option<String> {
-        let value = if let Some(name) = field.strip_prefix("pname") {
-            // Core Lightning matches the name with punctuation removed (`amount_msat` is
-            // `pnameamountmsat`); newer versions also take it as written.
-            self.named.iter().find_map(|m| {
-                let key = self.params.get(m.key.clone())?;
-                let stripped: Vec<u8> = key
-                    .iter()
-                    .copied()
-                    .filter(|c| !c.is_ascii_punctuation())
-                    .collect();
-                (key == name.as_bytes() || stripped == name.as_bytes()).then(|| m.value.clone())
-            })
-        } else if let Some(n) = field.strip_prefix("parr") {
-            n.parse::<usize>()
-                .ok()
-                .and_then(|n| self.positional.get(n).cloned())
-        } else {
-            None
-        }?;
-        let tok = self.params.get(value)?;
-        Some(String::from_utf8_lossy(token_text(tok)).into_owned())
-    }
-}
-
-/// `rate=N` (N uses per minute) and `per=N[unit]` (one use per interval), against the rune's
-/// last authorised use.
-fn rate_limit(alt: &Alternative, last_ms: Option<u64>, now_ms: u64) -> Result<(), String> {
-    let name = alt.field.as_str();
-    if alt.op != Op::Equal {
-        return Err(format!("{name} operator must be ="));
-    }
-    let interval_ms = if name == "rate" {
-        match alt.value.parse::<u64>() {
-            Ok(n) if n > 0 && n < 1 << 32 => 60_000 / n,
-            _ => return Err("malformed rate".into()),
-        }
-    } else {
-        let split = alt
-            .value
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(alt.value.len());
-        let (num, unit) = alt.value.split_at(split);
-        let n: u64 = num.parse().map_err(|_| "malformed per".to_string())?;
-        let unit_ms: f64 = match unit {
-            "" | "sec" => 1000.0,
-            "nsec" => 1e-6,
-            "usec" => 1e-3,
-            "msec" => 1.0,
-            "min" => 60_000.0,
-            "hour" => 3_600_000.0,
-            "day" => 86_400_000.0,
-            _ => return Err("malformed suffix".into()),
-        };
-        let ms = n as f64 * unit_ms;
-        if ms > u64::MAX as f64 / 2.0 {
-            return Err("per overflow".into());
-        }
-        ms as u64
-    };
+/// `rate=N` and `per=N[unit]` against the rune's last authorised use (`last_ms`).
+fn rate_limit(alt: &Alternative, last_ms: Option<u64>, now_ms: u64) -> Result<(), Refusal> {
+    let interval_ns = rune::interval_ns(alt)?;
     match last_ms {
-        Some(last) if now_ms.saturating_sub(last) < interval_ms => Err("too soon".into()),
+        Some(last)
+            if u128::from(now_ms.saturating_sub(last)) * 1_000_000 < u128::from(interval_ns) =>
+        {
+            Err(Refusal::Other("too soon".into()))
+        }
         _ => Ok(()),
     }
 }

@@ -7,7 +7,7 @@
 // The rune stays in memory (and in localStorage only if "remember" is ticked); it is never
 // logged, and shown only in the field the user typed it in and in the rune inspector.
 
-import { explainRune, methodSurelyRefused } from './rune-explain.js';
+import { explainRune } from './rune-explain.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers
@@ -147,6 +147,28 @@ function errorNotice(e, what) {
   const code = typeof e?.code === 'number' ? ` (error ${e.code})` : '';
   return h('div', { class: 'notice error', role: 'status' },
     h('strong', { text: `${errorMeaning(e)}${code} ` }), h('span', { text: clip(e?.message ?? String(e)) }));
+}
+
+/**
+ * Whether the connected rune surely refuses `method` with `params`, decided in this page by
+ * lncommando's checkRune (Core Lightning's own evaluation): its reason, or null when the call
+ * may go (allowed, or it depends on what only the node knows, such as a rate limit).
+ */
+async function runeRefuses(method, params) {
+  if (!connRune || !lib) return null;
+  try {
+    const r = await lib.checkRune(connRune, { method, params });
+    return r.allowed === false ? r.reason : null;
+  } catch {
+    return null; // a rune checkRune cannot read: the node will say
+  }
+}
+
+/** The notice for a call the rune refuses, shown instead of calling. */
+function refusedNotice(what, reason) {
+  return h('div', { class: 'notice forbidden', role: 'status', 'data-precheck': 'refused' },
+    h('strong', { text: 'Not allowed by this rune: ' }), clip(reason),
+    h('div', { class: 'small muted', text: `This rune cannot run ${what}: checked in this page, so nothing was sent. The rest of the panel keeps working.` }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,13 +558,17 @@ $('forget').addEventListener('click', () => {
   connectMessage('info', h('strong', { text: 'Forgotten: ' }), 'nothing about this node is stored on this device any more.');
 });
 
-$('rune-toggle').addEventListener('click', () => {
-  const input = $('rune');
-  const show = input.type === 'password';
-  input.type = show ? 'text' : 'password';
-  $('rune-toggle').textContent = show ? 'Hide' : 'Show';
-  $('rune-toggle').setAttribute('aria-pressed', String(show));
-});
+/** A Show/Hide button for a secret's input (a rune). */
+function secretToggle(inputId, buttonId) {
+  $(buttonId).addEventListener('click', () => {
+    const input = $(inputId);
+    const show = input.type === 'password';
+    input.type = show ? 'text' : 'password';
+    $(buttonId).textContent = show ? 'Hide' : 'Show';
+    $(buttonId).setAttribute('aria-pressed', String(show));
+  });
+}
+secretToggle('rune', 'rune-toggle');
 
 // ---------------------------------------------------------------------------------------------
 // Prefill from the URL hash: #url=…&nodeId=…&rune=…[&connect=1]
@@ -624,6 +650,13 @@ async function loadSection(name) {
   card.dataset.loading = String(Number(card.dataset.loading ?? 0) + 1);
   if (body.hidden) set(status, h('p', { class: 'placeholder loading-text', text: `Loading ${s.method}…` }));
   try {
+    const refusal = await runeRefuses(s.method, {});
+    if (gen !== generation) return;
+    if (refusal) {
+      body.hidden = true;
+      set(status, refusedNotice(s.what, refusal));
+      return;
+    }
     let result;
     try {
       result = await c.commando(s.method, {}, { timeoutMs: SECTION_TIMEOUT_MS, filter: s.filter });
@@ -837,6 +870,12 @@ async function createInvoice() {
   if (expiry) params.expiry = Number(expiry);
   const c = conn;
   const gen = generation;
+  const refusal = await runeRefuses('invoice', params);
+  if (gen !== generation) return;
+  if (refusal) {
+    formStatus(refusedNotice('invoice (creating this invoice)', refusal));
+    return;
+  }
   $('invoice-create').disabled = true;
   formStatus(h('p', { class: 'placeholder loading-text', text: 'Creating the invoice…' }));
   try {
@@ -875,14 +914,18 @@ async function showInvoice(inv) {
 }
 
 async function renderQr(container, bolt11) {
+  // Upper case: bech32 allows it, and it fits QR's dense alphanumeric mode.
+  await drawQr(container, `lightning:${bolt11}`.toUpperCase());
+}
+
+/** Draws `text` as a QR code (SVG) in `container`, or says why it cannot. */
+async function drawQr(container, text) {
   set(container, h('span', { class: 'muted small', text: 'Drawing the QR code…' }));
   const qrcode = await loadQr();
   if (!qrcode) {
     set(container, h('span', { class: 'muted small', text: 'QR code unavailable (vendor/qrcode.js missing).' }));
     return;
   }
-  // Upper case: bech32 allows it, and it fits QR's dense alphanumeric mode.
-  const text = `lightning:${bolt11}`.toUpperCase();
   let qr;
   try {
     qr = qrcode(0, 'L');
@@ -924,18 +967,37 @@ function renderInvoices(r) {
   }
 }
 
-/** A heads-up when the rune's method restrictions already rule out `invoice`: the node decides. */
+/** The invoice form's params as they would be sent (null while the amount is not valid). */
+function invoiceParams() {
+  const amount = parseAmount($('invoice-amount').value);
+  const params = {
+    amount_msat: amount.error ? 'any' : amount.value,
+    label: $('invoice-label').value.trim() || newLabel(),
+    description: $('invoice-description').value,
+  };
+  if ($('invoice-expiry').value) params.expiry = Number($('invoice-expiry').value);
+  return params;
+}
+
+/**
+ * A heads-up, before any call, when the connected rune refuses an invoice like the one in the
+ * form (checkRune, in this page); kept up to date as the form changes.
+ */
 async function invoiceHint() {
   const status = sectionStatus('invoice');
-  set(status);
-  if (!connRune) return;
-  try {
-    const decoded = await lib.decodeRune(connRune);
-    if (methodSurelyRefused(decoded, 'invoice')) {
-      set(status, h('div', { class: 'notice hint small' },
-        h('strong', { text: 'Heads-up: ' }), 'this rune\'s restrictions do not seem to allow the invoice method (see the rune inspector), so the node will probably refuse it.'));
-    }
-  } catch { /* the inspector shows decode errors */ }
+  const gen = generation;
+  const refusal = await runeRefuses('invoice', invoiceParams());
+  if (gen !== generation) return;
+  if (!refusal) {
+    set(status);
+    return;
+  }
+  set(status, h('div', { class: 'notice hint small', 'data-precheck': 'refused' },
+    h('strong', { text: 'Heads-up: ' }), `this rune cannot create this invoice (${clip(refusal)}). Checked in this page: nothing is sent.`));
+}
+
+for (const id of ['invoice-amount', 'invoice-label', 'invoice-description', 'invoice-expiry']) {
+  $(id).addEventListener('input', () => invoiceHint());
 }
 
 $('invoice-form').addEventListener('submit', (e) => {
@@ -1230,6 +1292,7 @@ async function loadMethodList() {
   const c = conn;
   const gen = generation;
   try {
+    if (await runeRefuses('help', {})) throw new Error('the rune refuses help');
     const r = await c.commando('help');
     if (gen !== generation) return;
     const cmds = (Array.isArray(r.help) ? r.help : []).map((x) => String(x.command ?? '').split(' ')[0]).filter(Boolean).sort();
@@ -1267,11 +1330,20 @@ async function inspectRune({ quiet = false } = {}) {
     set(out, h('div', { class: 'notice error' }, h('strong', { text: 'Not a valid rune: ' }), e?.message ?? String(e)));
     return;
   }
-  const ex = explainRune(decoded);
   const source = typed ? (rune === connRune ? 'This is the rune this panel connected with.' : null)
     : rune === connRune ? 'The rune this panel connected with.' : 'The rune in the connect form.';
   const parts = [];
   if (source) parts.push(h('p', { class: 'small muted', text: source }));
+  parts.push(...explanationParts(decoded));
+  set(out, ...parts);
+  out.hidden = false;
+  out.dataset.status = 'ok';
+}
+
+/** A decoded rune in words (rune-explain.js), as elements. */
+function explanationParts(decoded) {
+  const ex = explainRune(decoded);
+  const parts = [];
   parts.push(h('p', { class: 'intro', text: ex.intro }));
   if (ex.unrestricted) {
     parts.push(h('p', { class: 'notice warn' }, h('strong', { text: 'No restrictions: full access.' })));
@@ -1289,14 +1361,138 @@ async function inspectRune({ quiet = false } = {}) {
     })));
   }
   for (const n of ex.notes) parts.push(h('p', { class: 'notice warn small', text: n }));
-  set(out, ...parts);
-  out.hidden = false;
-  out.dataset.status = 'ok';
+  return parts;
 }
 
 $('rune-form').addEventListener('submit', (e) => {
   e.preventDefault();
   inspectRune();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Rune builder: narrows a rune in this page with restrictRune (nothing is sent)
+
+let builtRune = null; // the last rune built, in memory only
+
+const PARAM_OPS = [['<', 'less than'], ['>', 'greater than'], ['=', 'equal to'], ['/', 'not equal to'],
+  ['^', 'starts with'], ['$', 'ends with'], ['~', 'contains'], ['!', 'is not given']];
+
+function addParamRow() {
+  const ops = h('select', { class: 'param-op', 'aria-label': 'Condition' },
+    ...PARAM_OPS.map(([op, words]) => h('option', { value: op, text: words })));
+  const row = h('div', { class: 'param-row' },
+    h('input', { class: 'param-name mono', type: 'text', placeholder: 'amount_msat', 'aria-label': 'Parameter name', spellcheck: 'false' }),
+    ops,
+    h('input', { class: 'param-value mono', type: 'text', placeholder: '100000', 'aria-label': 'Value', spellcheck: 'false' }),
+    h('button', { type: 'button', class: 'btn ghost small param-remove', text: 'Remove', 'aria-label': 'Remove this limit' }));
+  row.querySelector('.param-remove').addEventListener('click', () => row.remove());
+  $('builder-param-rows').append(row);
+  return row;
+}
+
+/** The rune the builder starts from: the connected one, else the inspector's, else the form's. */
+function builderBase() {
+  return connRune || $('rune-input').value.trim() || $('rune').value.trim();
+}
+
+function builderError(text) {
+  $('builder-output').hidden = true;
+  set($('builder-status'), h('div', { class: 'notice error', role: 'alert', text }));
+}
+
+/** The restrictions the form asks for, in createrune's form, or {error}. */
+function builderRestrictions() {
+  const restrictions = [];
+  let limited = false;
+  const methods = $('builder-methods').value.split(/[\s,]+/).filter(Boolean);
+  if (methods.length) restrictions.push(methods.map((m) => ({ field: 'method', op: '=', value: m })));
+  for (const row of $('builder-param-rows').querySelectorAll('.param-row')) {
+    const name = row.querySelector('.param-name').value.trim();
+    const op = row.querySelector('.param-op').value;
+    const value = row.querySelector('.param-value').value.trim();
+    if (!name) continue;
+    if (!/^[A-Za-z0-9_]+$/.test(name)) return { error: `Parameter "${name}": letters, digits and _ only (Core Lightning matches amount_msat as written).` };
+    if ((op === '<' || op === '>') && !/^-?\d+$/.test(value)) return { error: `Parameter "${name}": "${PARAM_OPS.find(([o]) => o === op)[1]}" needs a whole number.` };
+    // A limit holds when the parameter is given (`pnameX!` passes calls without it, such as
+    // other methods'); positional parameters are refused below, so it cannot be dodged.
+    if (op === '!') restrictions.push([{ field: `pname${name}`, op, value: '' }]);
+    else restrictions.push([{ field: `pname${name}`, op, value }, { field: `pname${name}`, op: '!', value: '' }]);
+    limited = true;
+  }
+  if (limited) restrictions.push(['parr0!']);
+  const expiry = $('builder-expiry').value;
+  if (expiry) {
+    const t = new Date(expiry).getTime();
+    if (!Number.isFinite(t)) return { error: 'The expiry is not a valid date and time.' };
+    if (t <= Date.now()) return { error: 'The expiry is in the past: the node would refuse every call.' };
+    restrictions.push([`time<${Math.floor(t / 1000)}`]);
+  }
+  const rate = $('builder-rate').value.trim();
+  if (rate) {
+    if (!/^\d+$/.test(rate) || Number(rate) < 1) return { error: 'The rate limit is a whole number of calls per minute (1 or more).' };
+    restrictions.push([`rate=${Number(rate)}`]);
+  }
+  return { restrictions };
+}
+
+async function buildRune() {
+  set($('builder-status'));
+  const base = builderBase();
+  if (!base) return builderError('Connect, or paste a rune in the inspector, to build from it.');
+  const readonly = $('builder-readonly').checked;
+  const asked = builderRestrictions();
+  if (asked.error) return builderError(asked.error);
+  if (!readonly && asked.restrictions.length === 0) return builderError('Pick at least one limit: the new rune would be the same as the old one.');
+  let rune = base;
+  let decoded;
+  try {
+    if (readonly) rune = await lib.restrictRune(rune, 'readonly');
+    if (asked.restrictions.length) rune = await lib.restrictRune(rune, asked.restrictions);
+    decoded = await lib.decodeRune(rune);
+  } catch (e) {
+    return builderError(`Could not build it: ${e?.message ?? e}`);
+  }
+  builtRune = rune;
+  $('builder-rune').value = rune;
+  $('builder-text').textContent = decoded.text;
+  set($('builder-words'), ...explanationParts(decoded));
+  // What the panel's own calls would get with it (checkRune, in this page).
+  const checks = [];
+  for (const [method, params] of [['getinfo', {}], ['listfunds', {}], ['listpeerchannels', {}], ['listinvoices', {}], ['invoice', { amount_msat: 1000, label: 'x', description: '' }]]) {
+    const r = await lib.checkRune(rune, { method, params });
+    const mark = r.allowed === true ? '✓ allowed' : r.allowed === false ? '✗ refused' : '? depends on the node';
+    checks.push(h('li', { class: 'row small', 'data-method': method, 'data-allowed': String(r.allowed) },
+      h('span', { class: 'mono', text: method }), h('span', { text: r.reason ? `${mark}: ${r.reason}` : mark })));
+  }
+  set($('builder-checks'), ...checks);
+  $('builder-qr-box').hidden = true;
+  $('builder-output').hidden = false;
+  $('builder-output').dataset.status = 'ok';
+}
+
+$('builder-add-param').addEventListener('click', () => addParamRow().querySelector('.param-name').focus());
+$('builder-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  buildRune();
+});
+secretToggle('builder-rune', 'builder-rune-toggle');
+$('builder-qr-show').addEventListener('click', async () => {
+  if (!builtRune) return;
+  const { url, nodeId } = formTarget();
+  $('builder-qr-box').hidden = false;
+  if (!url || !nodeId) {
+    set($('builder-qr'), h('span', { class: 'muted small', text: 'Fill in the node\'s URL and id in the connect form first.' }));
+    return;
+  }
+  // This panel's own link format (#url=…&nodeId=…&rune=…): it prefills and asks before connecting.
+  const link = `${location.origin}${location.pathname}#${new URLSearchParams({ url, nodeId, rune: builtRune })}`;
+  await drawQr($('builder-qr'), link);
+});
+$('builder-use').addEventListener('click', () => {
+  if (!builtRune) return;
+  $('rune').value = builtRune;
+  runeTarget = formTarget();
+  doConnect();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1326,5 +1522,5 @@ loadRemembered();
 if (applyHash()) doConnect();
 // The submit buttons start disabled so that Enter cannot submit a form natively before this
 // module is running (which would put the rune in the URL; the CSP's form-action blocks it too).
-if (lib) for (const id of ['connect', 'invoice-create', 'console-run', 'rune-inspect']) $(id).disabled = false;
+if (lib) for (const id of ['connect', 'invoice-create', 'console-run', 'rune-inspect', 'builder-build']) $(id).disabled = false;
 document.documentElement.dataset.app = lib ? 'ready' : 'failed'; // for tests and scripts

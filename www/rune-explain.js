@@ -123,26 +123,3 @@ export function explainRuneText(decoded, nowSeconds) {
   }
   return [...lines, ...e.notes].join('\n');
 }
-
-/**
- * Whether a rune's `method` restrictions surely refuse `method` (other fields are unknown until
- * the call, so a restriction naming them is assumed to pass): a hint, the node decides.
- */
-export function methodSurelyRefused(decoded, method) {
-  const passes = ({ field, op, value }) => {
-    if (field !== 'method') return true;
-    switch (op) {
-      case '!': return false;
-      case '=': return method === value;
-      case '/': return method !== value;
-      case '^': return method.startsWith(value);
-      case '$': return method.endsWith(value);
-      case '~': return method.includes(value);
-      case '<': case '>': return false; // not an integer
-      case '{': return method < value;
-      case '}': return method > value;
-      default: return true;
-    }
-  };
-  return decoded.restrictions.some((alts) => !alts.some(passes));
-}

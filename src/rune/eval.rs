@@ -45,6 +45,9 @@ pub enum Refusal {
     AllAlternatives(Vec<Refusal>),
     /// The rune does not derive from the node's secret (`MasterRune::check`).
     NotDerived,
+    /// The rune's unique id is missing or not a number (Core Lightning mints only numeric
+    /// ones, and refuses others before looking at any restriction).
+    BadUniqueId,
 }
 
 impl Refusal {
@@ -55,6 +58,7 @@ impl Refusal {
     pub fn node_message(&self) -> String {
         match self {
             Refusal::NotDerived => format!("Not authorized: {self}"),
+            Refusal::BadUniqueId => format!("rune: {self}: invalid token (see logs for details)"),
             why => refusal_message(&why.to_string()),
         }
     }
@@ -94,6 +98,7 @@ impl fmt::Display for Refusal {
                 Ok(())
             }
             Refusal::NotDerived => f.write_str("Not derived from master"),
+            Refusal::BadUniqueId => f.write_str("should have valid numeric unique_id"),
         }
     }
 }
@@ -140,18 +145,74 @@ pub(crate) fn refusal_message(why: &str) -> String {
     format!("Not permitted: {}", english.as_deref().unwrap_or(why))
 }
 
+/// A field's value as Core Lightning hands it to a test: an integer (a JSON integer parameter,
+/// `time`, `pnum`) or text (everything else: a string parameter's contents, the method, the
+/// node id, another value's JSON). `<` and `>` only compare integers; the other operators see
+/// an integer as its decimal text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldValue<'a> {
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(&'a str),
+}
+
+/// C's `strtol(s, &end, 10)` accepting only when it reads all of `s`: optional leading
+/// whitespace, an optional sign, decimal digits, no overflow. Core Lightning reads a rune's
+/// `<`/`>` limit this way.
+pub(crate) fn c_integer(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let d = i64::from(b - b'0');
+        v = v.checked_mul(10)?;
+        v = if negative {
+            v.checked_sub(d)?
+        } else {
+            v.checked_add(d)?
+        };
+    }
+    Some(v)
+}
+
 impl Alternative {
-    /// Tests this alternative against a field's value (`None`: the field is missing).
-    ///
-    /// `<` and `>` parse both the field value and the rule value as `i64` (optional sign,
-    /// decimal digits).
+    /// Tests this alternative against a field's text value (`None`: the field is missing), as
+    /// Core Lightning's rune test vectors do: text that reads as an integer (see
+    /// [`FieldValue`]) is an integer.
     pub fn test(&self, value: Option<&str>) -> Result<(), Refusal> {
+        self.test_value(value.map(|v| match c_integer(v) {
+            Some(i) => FieldValue::Int(i),
+            None => FieldValue::Text(v),
+        }))
+    }
+
+    /// Tests this alternative against a field's value (`None`: the field is missing), as
+    /// Core Lightning's `rune_alt_single` does.
+    pub fn test_value(&self, value: Option<FieldValue<'_>>) -> Result<(), Refusal> {
         let field = || self.field.clone();
-        let Some(val) = value else {
-            return match self.op {
-                Op::Missing | Op::Comment => Ok(()),
-                _ => Err(Refusal::Missing { field: field() }),
-            };
+        let digits;
+        let (val, int) = match value {
+            None => {
+                return match self.op {
+                    Op::Missing | Op::Comment => Ok(()),
+                    _ => Err(Refusal::Missing { field: field() }),
+                };
+            }
+            Some(FieldValue::Int(i)) => {
+                digits = i.to_string();
+                (digits.as_str(), Some(i))
+            }
+            Some(FieldValue::Text(t)) => (t, None),
         };
         let v = self.value.as_str();
         let ok = match self.op {
@@ -159,14 +220,18 @@ impl Alternative {
             Op::Missing => return Err(Refusal::Present { field: field() }),
             Op::Equal => val == v,
             Op::NotEqual => val != v,
-            Op::StartsWith => val.starts_with(v),
-            Op::EndsWith => val.ends_with(v),
-            Op::Contains => val.contains(v),
+            Op::StartsWith => val.as_bytes().starts_with(v.as_bytes()),
+            Op::EndsWith => val.as_bytes().ends_with(v.as_bytes()),
+            // Bytewise, as C's memmem (`str::contains` would cost the wasm core's string
+            // slicing panics).
+            Op::Contains => {
+                v.is_empty() || val.as_bytes().windows(v.len()).any(|w| w == v.as_bytes())
+            }
             Op::LessThan | Op::GreaterThan => {
-                let Ok(actual) = val.parse::<i64>() else {
+                let Some(actual) = int else {
                     return Err(Refusal::NotAnInteger { field: field() });
                 };
-                let Ok(limit) = v.parse::<i64>() else {
+                let Some(limit) = c_integer(v) else {
                     return Err(Refusal::BadLimit { value: v.into() });
                 };
                 if self.op == Op::LessThan {

@@ -272,6 +272,23 @@ impl Alternative {
         Ok(alt)
     }
 
+    /// Parses one alternative as Core Lightning's `createrune` takes it in its `restrictions`
+    /// array: the field name runs to the first ASCII punctuation other than `_`, which must be
+    /// an operator; the rest is the value, verbatim (no escapes: `createrune` takes
+    /// `"pnamelabel=a|b"` as the value `a|b`). The field name must not be empty.
+    pub fn parse(s: &str) -> Result<Alternative, RuneError> {
+        if let Some(at) = s.find('\0') {
+            return Err(RuneError::NulByte { offset: at });
+        }
+        let Some((at, c)) = s.char_indices().find(|&(_, c)| is_separator(c)) else {
+            return Err(RuneError::MissingOperator { offset: 0 });
+        };
+        let op = Op::from_char(c).ok_or(RuneError::BadOperator { offset: at, op: c })?;
+        let field = s.get(..at).unwrap_or_default();
+        let value = s.get(at + 1..).unwrap_or_default();
+        Alternative::new(field, op, value)
+    }
+
     fn validate(&self) -> Result<(), RuneError> {
         if self.field.chars().any(|c| is_separator(c) || c == '\0') {
             return Err(RuneError::InvalidAlternative(
@@ -331,6 +348,28 @@ impl Restriction {
         let r = v.pop().ok_or(RuneError::EmptyAlternative { offset: 0 })?;
         r.validate(0)?;
         Ok(r)
+    }
+
+    /// Core Lightning's `createrune restrictions=readonly`: `method^list|method^get|method=summary`
+    /// and `method/listdatastore`.
+    pub fn readonly() -> [Restriction; 2] {
+        let alt = |op, value: &str| Alternative {
+            field: "method".into(),
+            op,
+            value: value.into(),
+        };
+        [
+            Restriction {
+                alternatives: vec![
+                    alt(Op::StartsWith, "list"),
+                    alt(Op::StartsWith, "get"),
+                    alt(Op::Equal, "summary"),
+                ],
+            },
+            Restriction {
+                alternatives: vec![alt(Op::NotEqual, "listdatastore")],
+            },
+        ]
     }
 
     /// The unique-id restriction `=ID` or `=ID-VERSION`.
@@ -655,14 +694,18 @@ mod eval;
 #[cfg(feature = "node")]
 mod master;
 mod midstate;
+mod request;
 
 use base64::{b64_decode, b64_encode};
-pub use eval::Refusal;
 #[cfg(test)]
 use eval::refusal_message;
+pub use eval::{FieldValue, Refusal};
 #[cfg(feature = "node")]
 pub use master::MasterRune;
 use midstate::{absorb, bytes_to_state, ct_eq, padded_len, state_to_bytes};
+#[cfg(feature = "node")]
+pub(crate) use request::interval_ns;
+pub use request::{Pending, Request, RequestFieldsError, Verdict};
 
 #[cfg(test)]
 mod tests {
@@ -1161,6 +1204,44 @@ mod tests {
         )
     }
 
+    /// Restrictions over the fields a request has (and a few it lacks), values that hit.
+    fn arb_checked_restrictions() -> impl Strategy<Value = Vec<Restriction>> {
+        let field = proptest::sample::select(vec![
+            "method", "pnamea", "pnameb", "parr0", "pnum", "time", "id", "rate", "per", "x",
+        ]);
+        let value = proptest::sample::select(vec![
+            "getinfo", "get", "a", "1", "-5", "10", "", "100", "1min", "zz",
+        ]);
+        let alt = (field, 0..Op::ALL.len(), value).prop_map(|(f, op, v)| Alternative {
+            field: f.into(),
+            op: Op::ALL[op],
+            value: v.into(),
+        });
+        proptest::collection::vec(
+            proptest::collection::vec(alt, 1..3)
+                .prop_map(|alternatives| Restriction { alternatives }),
+            0..3,
+        )
+    }
+
+    /// A request: method, params (object or array), caller id, time.
+    fn arb_request() -> impl Strategy<Value = (String, String, Option<String>, i64)> {
+        let value =
+            proptest::sample::select(vec!["1", "-5", "10", "\"a\"", "\"10\"", "[1]", "null"]);
+        let params = prop_oneof![
+            (value.clone(), value.clone(), any::<bool>()).prop_map(|(a, b, both)| if both {
+                format!("{{\"a\": {a}, \"b\": {b}}}")
+            } else {
+                format!("{{\"a\": {a}}}")
+            }),
+            value.prop_map(|v| format!("[{v}]")),
+            Just("{}".to_string()),
+        ];
+        let method = proptest::sample::select(vec!["getinfo", "a", "listfunds", "getx"]);
+        let peer = proptest::option::of(Just(format!("02{}", "ab".repeat(32))));
+        (method.prop_map(String::from), params, peer, 0i64..200)
+    }
+
     proptest! {
         #[test]
         fn never_panics(s in any::<String>(), bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
@@ -1210,6 +1291,61 @@ mod tests {
                 let base = m.mint(id.as_deref(), None, &[]).unwrap();
                 prop_assert_eq!(base.restricted(&text).unwrap(), rune);
             }
+        }
+
+        #[test]
+        fn narrowing_never_allows_more(
+            parent in arb_checked_restrictions(),
+            extra in arb_checked_restrictions(),
+            req in arb_request(),
+        ) {
+            let m = master();
+            let parent = m.mint(Some("0"), None, &parent).unwrap();
+            let mut narrowed = parent.clone();
+            for r in &extra {
+                narrowed.add_restriction(r.clone()).unwrap();
+            }
+            let (method, params, peer, time) = &req;
+            let request = Request::new(method, params, peer.as_deref(), *time).unwrap();
+            let before = parent.check(&request);
+            let after = narrowed.check(&request);
+            match &before {
+                // The parent's restrictions come first: its refusal stays as it was.
+                Verdict::Refused(_) => prop_assert_eq!(&after, &before),
+                // Its doubt stays, unless an added restriction surely refuses.
+                Verdict::Unknown(_) => prop_assert!(after == before || matches!(after, Verdict::Refused(_))),
+                Verdict::Allowed => {}
+            }
+            if after == Verdict::Allowed {
+                prop_assert_eq!(before, Verdict::Allowed);
+            }
+        }
+
+        #[test]
+        fn narrowed_runes_round_trip_and_verify_as_their_parent(
+            parent in arb_restrictions(),
+            extra in proptest::collection::vec(arb_checked_restrictions(), 1..3),
+            forged in any::<bool>(),
+            authcode in any::<[u8; 32]>(),
+        ) {
+            let m = master();
+            let parent = if forged {
+                Rune::new(authcode, parent).unwrap()
+            } else {
+                m.mint(Some("7"), None, &parent).unwrap()
+            };
+            let mut narrowed = parent.clone();
+            let mut want = parent.restrictions().to_vec();
+            for r in extra.iter().flatten() {
+                narrowed.add_restriction(r.clone()).unwrap();
+                want.push(r.clone());
+            }
+            let decoded = Rune::decode(&narrowed.encode()).unwrap();
+            prop_assert_eq!(&decoded, &narrowed);
+            prop_assert_eq!(decoded.restrictions(), want.as_slice());
+            prop_assert_eq!(&Rune::from_readable(&narrowed.to_readable()).unwrap(), &narrowed);
+            prop_assert_eq!(m.is_derived(&decoded), m.is_derived(&parent));
+            prop_assert_eq!(m.is_derived(&decoded), !forged || m.is_derived(&parent));
         }
     }
 }

@@ -1,7 +1,7 @@
 // The package as its kinds of users meet it, against each node of tests/js/nodes.mjs (the test
 // node, then a real Core Lightning):
 //   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray; the error codes its
-//      types declare are those its wasm core exports (once);
+//      types declare are those its wasm core exports, and every value it exports is declared (once);
 //   2. a static page importing pkg/index.js with no bundler (headless Chromium);
 //   3. a Vite app that npm-installed the tarball, built with `vite build`, opened in Chromium;
 //   4. a Node 20 script that npm-installed the tarball, passing the `ws` package's WebSocket,
@@ -73,6 +73,14 @@ try {
     const declared = Object.fromEntries([...block.matchAll(/readonly (\w+): (-?\d+);/g)].map((m) => [m[1], Number(m[2])]));
     assert(JSON.stringify(declared) === JSON.stringify({ ...ErrorCode }), `declared ${JSON.stringify(declared)}, exported ${JSON.stringify(ErrorCode)}`);
     assert(Object.isFrozen(ErrorCode) && Object.keys(ErrorCode).length === 4, `ErrorCode ${JSON.stringify(ErrorCode)}`);
+  });
+
+  await test('index.d.ts declares exactly the values index.js exports', async () => {
+    const lib = await import(join(root, 'pkg', 'index.js'));
+    const dts = readFileSync(join(root, 'pkg', 'index.d.ts'), 'utf8');
+    const declared = [...dts.matchAll(/^export declare (?:function|class|const) (\w+)/gm)].map((m) => m[1]).sort();
+    const exported = Object.keys(lib).sort();
+    assert(JSON.stringify(declared) === JSON.stringify(exported), `declared ${declared}, exported ${exported}`);
   });
 
   report('consumers', results);

@@ -6,7 +6,7 @@
 // and reported as skipped.
 //
 // runCases(lib, env) → [{ name, ok, ms, error?, skipped? }]
-//   lib: the package's exports ({ connect, decodeRune, CommandoError, ErrorCode })
+//   lib: the package's exports ({ connect, decodeRune, restrictRune, checkRune, CommandoError, ErrorCode })
 //   env: { kind, url, nodeId, rune, readonlyRune?, real, controlled, control?(op), WebSocket? }
 
 import { outcome, skipped } from './outcome.mjs';
@@ -15,7 +15,7 @@ import { outcome, skipped } from './outcome.mjs';
 export const TEST_KEY = 'lncommando-test';
 
 export async function runCases(lib, env) {
-  const { connect, decodeRune, CommandoError } = lib;
+  const { connect, decodeRune, restrictRune, checkRune, CommandoError } = lib;
   const results = [];
   const base = { url: env.url, nodeId: env.nodeId, rune: env.rune, WebSocket: env.WebSocket };
   const real = env.real;
@@ -282,6 +282,43 @@ export async function runCases(lib, env) {
     const all = await decodeRune(env.rune);
     assert(Array.isArray(all.restrictions), 'restrictions array');
     await rejects(decodeRune('!!!'), (e) => assert(e instanceof TypeError, 'malformed rune'));
+  });
+
+  test('restrictRune narrows offline, checkRune predicts, the node agrees', async () => {
+    const narrow = await restrictRune(env.rune, [['method=getinfo', { field: 'method', op: '=', value: 'listfunds' }], ['pnum<1']]);
+    const d = await decodeRune(narrow);
+    assert(d.text.endsWith('&method=getinfo|method=listfunds&pnum<1'), d.text);
+    assert((await checkRune(narrow, { method: 'getinfo' })).allowed === true, 'getinfo allowed');
+    const refused = await checkRune(narrow, { method: 'listpeers' });
+    assert(refused.allowed === false && refused.reason === 'Not permitted: method is not equal to getinfo AND method is not equal to listfunds', JSON.stringify(refused));
+    const tooMany = await checkRune(narrow, { method: 'getinfo', params: { a: 1 } });
+    assert(tooMany.allowed === false && tooMany.reason === 'Not permitted: number of parameters is greater or equal to 1', JSON.stringify(tooMany));
+    const rate = await checkRune(await restrictRune(narrow, [['rate=5']]), { method: 'getinfo' });
+    assert(rate.allowed === 'unknown' && rate.reason.startsWith('rate:'), JSON.stringify(rate));
+    const readonly = await restrictRune(env.rune, 'readonly');
+    assert((await checkRune(readonly, { method: 'listdatastore' })).reason === 'Not permitted: method is equal to listdatastore', 'readonly');
+    const node = await connect({ ...base, rune: narrow });
+    try {
+      const info = await node.commando('getinfo');
+      assert(info.id === env.nodeId, 'the node accepts the narrowed rune');
+      const e = await rejects(node.commando('listpeers'), (err) => assert(err instanceof CommandoError, 'a CommandoError'), 'listpeers refused');
+      if (!(e.code === 19537 && e.message === `Invalid rune: ${refused.reason}`)) {
+        // A rune of a node the tests do not control may refuse earlier by its own restrictions.
+        assert(env.kind === 'external' && e.code === 19537, `the node's refusal ${e.code} ${e.message}`);
+      }
+    } finally {
+      await node.close();
+    }
+    for (const [bad, what] of [[[['method@getinfo']], "invalid operator '@'"], [[[]], 'is empty'], [[['=1']], 'reserved for the unique id'],
+      [[[{ field: 'a=b', op: '=', value: 'x' }]], 'punctuation'], [[[{ field: 'a', op: '==', value: 'x' }]], 'op must be one of'],
+      [['method=getinfo'], 'must be an array of alternatives'], [{}, 'must be an array of restrictions']]) {
+      await rejects(restrictRune(env.rune, bad), (e) => assert(e instanceof TypeError && e.message.includes(what), `${JSON.stringify(bad)}: ${e.message}`), JSON.stringify(bad));
+    }
+    await rejects(restrictRune('!!!', [['method=getinfo']]), (e) => assert(e instanceof TypeError && !e.message.includes('!!!'), e.message), 'bad rune');
+    await rejects(checkRune(narrow, {}), (e) => assert(e instanceof TypeError && e.message.includes('method'), e.message), 'no method');
+    await rejects(checkRune(narrow, { method: 'x', params: 5 }), (e) => assert(e instanceof TypeError, e.message), 'params');
+    await rejects(checkRune(narrow, { method: 'x', nodeId: 'zz' }), (e) => assert(e instanceof TypeError && e.message.includes('nodeId'), e.message), 'nodeId');
+    await rejects(checkRune(narrow, { method: 'x', time: 1.5 }), (e) => assert(e instanceof TypeError && e.message.includes('time'), e.message), 'time');
   });
 
   test('filter keeps only the listed fields', async () => {

@@ -74,10 +74,16 @@ async function suite(node) {
     problems.push(`console error: ${m.text()}`);
   });
   let framesSent = 0;
+  // Frames large enough to be a commando request (a request carries its rune; handshake acts,
+  // init and pings are under 100 bytes).
+  let requestFrames = 0;
   const wsOpened = [];
   page.on('websocket', (ws) => {
     wsOpened.push(ws.url());
-    ws.on('framesent', () => { framesSent += 1; });
+    ws.on('framesent', (f) => {
+      framesSent += 1;
+      if ((f.payload?.length ?? 0) > 150) requestFrames += 1;
+    });
   });
 
   const assert = (cond, what) => {
@@ -258,17 +264,80 @@ async function suite(node) {
     await page.fill('#rune-input', '');
   });
 
-  await test('reconnect with the read-only rune: invoice forbidden (19537), the rest works', async () => {
+  await test('rune builder: a read-only rune that expires tomorrow, then getinfo only; refused sections marked before any call', async () => {
+    await connectWith({ rune: node.rune });
+    await page.check('#builder-readonly');
+    const tomorrow = await page.evaluate(() => {
+      const d = new Date(Date.now() + 86400e3);
+      const p = (n) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    });
+    await page.fill('#builder-expiry', tomorrow);
+    await page.click('#builder-add-param');
+    await page.fill('#builder-param-rows .param-row:last-child .param-name', 'amount_msat');
+    await page.selectOption('#builder-param-rows .param-row:last-child .param-op', '<');
+    await page.fill('#builder-param-rows .param-row:last-child .param-value', '100000');
+    const sentBefore = requestFrames;
+    await page.click('#builder-build');
+    await page.waitForFunction(() => document.getElementById('builder-output').dataset.status === 'ok');
+    assert(requestFrames === sentBefore, 'building sent nothing to the node');
+    const readable = await text('#builder-text');
+    assert(readable.includes('&method^list|method^get|method=summary&method/listdatastore&pnameamount_msat<100000|pnameamount_msat!&parr0!&time<'), `readable form: ${readable}`);
+    const words = await text('#builder-words');
+    assert(words.includes('the method starts with "list"') && words.includes('the time is before') && words.includes('parameter "amount_msat" is less than 100000'), words);
+    const verdict = (m) => page.getAttribute(`#builder-checks [data-method="${m}"]`, 'data-allowed');
+    assert(await verdict('getinfo') === 'true' && await verdict('listfunds') === 'true', 'read-only calls allowed');
+    assert(await verdict('invoice') === 'false', 'invoice refused');
+    assert((await text('#builder-checks [data-method="invoice"]')).includes('Not permitted: method does not start with list'), await text('#builder-checks'));
+    const built = await page.inputValue('#builder-rune');
+    assert(built && built !== node.rune && await page.getAttribute('#builder-rune', 'type') === 'password', 'the new rune, masked');
+    const decoded = await page.evaluate(async (r) => (await import('./lncommando/index.js')).decodeRune(r), built);
+    assert(decoded.uniqueId !== null, 'the new rune decodes');
+    await page.click('#builder-qr-show');
+    await page.waitForSelector('#builder-qr svg');
+    await page.locator('#rune-builder').scrollIntoViewIfNeeded();
+    await shot('builder');
+    // Connect with it: the invoice heads-up comes from checkRune, the read-only sections work.
+    await page.click('#builder-use');
+    await waitState('ready');
+    await page.waitForSelector('#invoice .notice.hint[data-precheck="refused"]');
+    await page.waitForSelector('#funds .section-body:not([hidden])');
+    await page.waitForSelector('#summary .section-body:not([hidden])');
+    // Narrow it further to getinfo alone: the other sections are marked before any call.
+    await page.fill('#builder-methods', 'getinfo');
+    await page.uncheck('#builder-readonly');
+    await page.fill('#builder-expiry', '');
+    await page.click('#builder-param-rows .param-row:last-child .param-remove');
+    await page.click('#builder-build');
+    await page.waitForFunction(() => document.getElementById('builder-checks').querySelector('[data-method="listfunds"]')?.dataset.allowed === 'false');
+    await page.evaluate(() => { document.getElementById('summary-id').dataset.id = ''; });
+    const sentBeforeConnect = requestFrames;
+    await page.click('#builder-use');
+    await waitState('ready');
+    await page.waitForFunction((id) => document.getElementById('summary-id').dataset.id === id, node.nodeId);
+    for (const s of ['funds', 'channels', 'invoices']) {
+      await page.waitForSelector(`.section-status[data-for="${s}"] .forbidden[data-precheck="refused"]`);
+    }
+    const marked = await text('.section-status[data-for="funds"]');
+    assert(marked.includes('Not allowed by this rune') && marked.includes('method is not equal to getinfo') && marked.includes('nothing was sent'), marked);
+    await page.waitForTimeout(300);
+    assert(requestFrames - sentBeforeConnect === 1, `one request sent (getinfo), not ${requestFrames - sentBeforeConnect}`);
+    await shot('builder-getinfo-only');
+  });
+
+  await test('reconnect with the read-only rune: invoice refused before sending, console gets 19537, the rest works', async () => {
     await connectWith({ rune: node.readonlyRune });
     assert((await text('#summary-alias')).length > 0, 'summary still works');
     await page.waitForSelector(node.real ? '#channels .section-body:not([hidden])' : '#channels .channel .bar');
     await page.waitForSelector('#invoice .notice.hint'); // the local heads-up from the rune's restrictions
     await page.waitForFunction(() => document.getElementById('rune-explanation').textContent.includes('connected with'));
     await page.fill('#invoice-amount', '500');
+    const sent = requestFrames;
     await page.click('#invoice-create');
-    await page.waitForSelector('#invoice .forbidden');
+    await page.waitForSelector('#invoice .forbidden[data-precheck="refused"]');
     const notice = await text('#invoice .forbidden');
-    assert(notice.includes('Not allowed by this rune') && notice.includes('19537'), notice);
+    assert(notice.includes('Not allowed by this rune') && notice.includes('Not permitted: method does not start with list'), notice);
+    assert(requestFrames === sent, 'the refused invoice was not sent');
     await page.fill('#console-method', 'invoice');
     await page.fill('#console-params', '{"amount_msat": 1000, "label": "x", "description": "y"}');
     await page.click('#console-run');

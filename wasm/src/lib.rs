@@ -8,7 +8,7 @@
 use js_sys::{Array, Uint8Array};
 use lncommando::commando::Outcome;
 use lncommando::hex;
-use lncommando::rune::Rune;
+use lncommando::rune::{Alternative, Op, Request, Restriction, Rune, Verdict};
 use lncommando::transport::Keypair;
 use lncommando::{CloseReason, Config, Event, GiveUp, Session, State};
 use wasm_bindgen::prelude::*;
@@ -293,9 +293,9 @@ pub fn trap_for_tests() {
     core::arch::wasm32::unreachable();
 }
 
-/// Decodes a rune: `{uniqueId, version, restrictions: [[{field, op, value}, …], …]}` (the
-/// unique-id restriction is reported as `uniqueId`/`version`, not in `restrictions`). Throws a
-/// string saying what is wrong (never quoting the rune).
+/// Decodes a rune: `{uniqueId, version, restrictions: [[{field, op, value}, …], …], text}` (the
+/// unique-id restriction is reported as `uniqueId`/`version`, not in `restrictions`; `text` is
+/// all of them as rune text). Throws a string saying what is wrong (never quoting the rune).
 #[wasm_bindgen(js_name = decodeRune)]
 pub fn decode_rune(rune: &str) -> Result<JsValue, JsValue> {
     let r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
@@ -319,7 +319,107 @@ pub fn decode_rune(rune: &str) -> Result<JsValue, JsValue> {
         restrictions.push(&alts);
     }
     set(&out, "restrictions", restrictions.into());
+    set(&out, "text", s(&r.restrictions_text()));
     Ok(out.into())
+}
+
+// Narrows a rune: its restrictions plus `restrictions`, the tokens that the JS API builds from
+// `createrune`'s form, separated by NUL (which no restriction may contain): `&` starts a
+// restriction, `s` and a string is an alternative as `createrune` takes it (`method=getinfo`),
+// `f` and field, operator, value is one given as parts, `readonly` appends `createrune`'s
+// readonly pair. Returns the new rune (base64). Throws a string naming the restriction at
+// fault (`restrictions[1][0]: …`), never quoting the rune. (`//`: wasm-bindgen copies doc
+// comments into the shipped glue.)
+/// Narrows a rune (see pkg-template/index.js).
+#[wasm_bindgen(js_name = restrictRune)]
+pub fn restrict_rune(rune: &str, restrictions: &str) -> Result<String, JsValue> {
+    let mut r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
+    let mut alts: Vec<Alternative> = Vec::new();
+    let mut index = 0usize;
+    let mut open = false;
+    let at = |i: usize, j: Option<usize>, e: &dyn core::fmt::Display| match j {
+        Some(j) => s(&format!("restrictions[{i}][{j}]: {e}")),
+        None => s(&format!("restrictions[{i}]: {e}")),
+    };
+    let mut tokens = restrictions
+        .split('\0')
+        .filter(|_| !restrictions.is_empty());
+    let add = |r: &mut Rune, alts: &mut Vec<Alternative>, i: usize| {
+        let restriction = Restriction::new(core::mem::take(alts)).map_err(|e| at(i, None, &e))?;
+        r.add_restriction(restriction).map_err(|e| at(i, None, &e))
+    };
+    while let Some(t) = tokens.next() {
+        let j = alts.len();
+        match t {
+            "&" => {
+                if open {
+                    add(&mut r, &mut alts, index)?;
+                    index += 1;
+                }
+                open = true;
+            }
+            "readonly" => {
+                for restriction in Restriction::readonly() {
+                    r.add_restriction(restriction)
+                        .map_err(|e| s(&format!("restrictions: {e}")))?;
+                }
+            }
+            "s" => {
+                let text = tokens.next().unwrap_or_default();
+                alts.push(Alternative::parse(text).map_err(|e| at(index, Some(j), &e))?);
+            }
+            "f" => {
+                let (field, op, value) = (
+                    tokens.next().unwrap_or_default(),
+                    tokens.next().unwrap_or_default(),
+                    tokens.next().unwrap_or_default(),
+                );
+                let mut chars = op.chars();
+                let op = match (chars.next().and_then(Op::from_char), chars.next()) {
+                    (Some(op), None) => op,
+                    _ => {
+                        return Err(at(
+                            index,
+                            Some(j),
+                            &"op must be one of ! = / ^ $ ~ < > { } #",
+                        ));
+                    }
+                };
+                alts.push(Alternative::new(field, op, value).map_err(|e| at(index, Some(j), &e))?);
+            }
+            _ => return Err(s("restrictions: malformed token list")),
+        }
+    }
+    if open {
+        add(&mut r, &mut alts, index)?;
+    }
+    Ok(r.encode())
+}
+
+// What `rune` allows for a call of `method` with `params` (JSON text, as the call would send
+// it) from `node_id` (the caller's, if known) at `time` (unix seconds), as Core Lightning's
+// `checkrune` decides: `["allowed", ""]`, `["refused", message]` (the node's message after
+// `Invalid rune: `) or `["unknown", what it depends on]`. Throws a string for a malformed
+// rune, params or node id.
+/// Judges a call against a rune (see pkg-template/index.js).
+#[wasm_bindgen(js_name = checkRune)]
+pub fn check_rune(
+    rune: &str,
+    method: &str,
+    params: &str,
+    node_id: Option<String>,
+    time: f64,
+) -> Result<JsValue, JsValue> {
+    let r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
+    let request = Request::new(method, params, node_id.as_deref(), time as i64)
+        .map_err(|e| s(&e.to_string()))?;
+    let (verdict, why) = match r.check(&request) {
+        Verdict::Allowed => ("allowed", String::new()),
+        Verdict::Refused(why) => ("refused", why.node_message()),
+        Verdict::Unknown(what) => ("unknown", what.to_string()),
+        _ => ("unknown", String::new()),
+    };
+    Ok(js_array(&[s(verdict), s(&why)]))
 }
 
 // The error codes of the JS API's `CommandoError.code`, exported to JavaScript as `ErrorCode`

@@ -15,11 +15,13 @@
 //! - `4`: the node's `Commando::check` of a request whose rune is the master's restricted by
 //!   `main` (unique id from `mode`), method `extra`, params the first field part (raw JSON), peer
 //!   id the second, at times taken from the mode byte; twice, for `rate`/`per`. Replies it refuses
-//!   with are commando errors (19536/19537) that a client classifies as such.
+//!   with are commando errors (19536/19537) that a client classifies as such; the first time, a
+//!   browser's sure prediction of the same call (`Rune::check`) is the node's answer.
 use lncommando::commando::{self, Outcome};
+use lncommando::hex;
 use lncommando::json;
 use lncommando::node::Commando;
-use lncommando::rune::{Alternative, MasterRune, Op, Refusal, Restriction, Rune};
+use lncommando::rune::{Alternative, MasterRune, Op, Refusal, Request, Restriction, Rune, Verdict};
 use std::cell::RefCell;
 
 /// Runs one input (the fuzz target's body; replayed over the corpus by `cargo test`).
@@ -84,9 +86,23 @@ fn lookup(fields: &[(String, String)]) -> impl FnMut(&str) -> Option<String> + '
     }
 }
 
-/// The model of one alternative.
+/// A text read as C's `strtol` reads it when it takes all of it (leading C whitespace, a sign,
+/// digits, in range): how Core Lightning's rune tests tell an integer field.
+fn c_int(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches(|c| " \t\n\r\u{b}\u{c}".contains(c));
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.strip_prefix('+').unwrap_or(t).parse().ok()
+}
+
+/// The model of one alternative: a field that reads as an integer is compared as its decimal
+/// text (`007` is `7`); `<` and `>` need integers on both sides.
 fn alt_passes(a: &Alternative, value: Option<&str>) -> bool {
     let v = a.value.as_str();
+    let canonical = value.map(|x| c_int(x).map_or_else(|| x.to_string(), |i| i.to_string()));
+    let value = canonical.as_deref();
     match (a.op, value) {
         (Op::Comment, _) => true,
         (Op::Missing, None) => true,
@@ -96,11 +112,9 @@ fn alt_passes(a: &Alternative, value: Option<&str>) -> bool {
         (Op::StartsWith, Some(x)) => x.as_bytes().starts_with(v.as_bytes()),
         (Op::EndsWith, Some(x)) => x.as_bytes().ends_with(v.as_bytes()),
         (Op::Contains, Some(x)) => x.contains(v),
-        (Op::LessThan, Some(x)) => {
-            matches!((x.parse::<i64>(), v.parse::<i64>()), (Ok(x), Ok(v)) if x < v)
-        }
+        (Op::LessThan, Some(x)) => matches!((c_int(x), c_int(v)), (Some(x), Some(v)) if x < v),
         (Op::GreaterThan, Some(x)) => {
-            matches!((x.parse::<i64>(), v.parse::<i64>()), (Ok(x), Ok(v)) if x > v)
+            matches!((c_int(x), c_int(v)), (Some(x), Some(v)) if x > v)
         }
         (Op::SortsBefore, Some(x)) => x.as_bytes() < v.as_bytes(),
         (Op::SortsAfter, Some(x)) => x.as_bytes() > v.as_bytes(),
@@ -272,8 +286,38 @@ fn node_check(mode: u8, restrictions: &str, method: &str, parts: &[String]) {
     body.extend_from_slice(b",\"id\":\"fuzz\"}");
     let mut node = Commando::new(MasterRune::new(&[0; 16]).expect("16 bytes"));
     let secs = u64::from(mode) * 1000;
-    for now_ms in [u64::from(mode), u64::from(mode) * 7 + 30_000] {
-        match node.check(&body, peer, secs, now_ms) {
+    // What a browser predicts for this call (`Rune::check`), before the node sees it.
+    let predicted = Request::new(method, params, Some(peer), secs as i64)
+        .ok()
+        .map(|req| r.check(&req));
+    for (i, now_ms) in [u64::from(mode), u64::from(mode) * 7 + 30_000]
+        .into_iter()
+        .enumerate()
+    {
+        let answer = node.check(&body, peer, secs, now_ms);
+        // The first time (no earlier use for `rate`/`per` to depend on), a sure prediction is
+        // the node's answer: allowed, or refused with `Invalid rune: ` and the same message.
+        if let (0, Some(p), Ok(_)) = (i, &predicted, hex::decode_array::<33>(peer)) {
+            match (p, &answer) {
+                (Verdict::Allowed, answer) => assert!(
+                    answer.is_ok(),
+                    "predicted allowed, the node refused: {:?}",
+                    answer
+                        .as_ref()
+                        .err()
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                ),
+                (Verdict::Refused(why), Err(reply)) => {
+                    let Ok(Outcome::Error { message, .. }) = commando::classify_reply(reply) else {
+                        panic!("refusal not understood")
+                    };
+                    assert_eq!(message, format!("Invalid rune: {}", why.node_message()));
+                }
+                (Verdict::Refused(why), Ok(_)) => panic!("predicted {why}, the node allowed"),
+                _ => {}
+            }
+        }
+        match answer {
             Ok(req) => {
                 // The first `method` and `id` members (params may add more).
                 assert_eq!(req.method, method);
