@@ -47,18 +47,20 @@ fuzz:
 pkg: setup
 	./scripts/build-pkg.sh
 
-## js-test: against the test node and then a real Core Lightning (LNC_NODES=test or cln for
-## one; LNC_URL/LNC_NODE_ID/LNC_RUNE for a node of yours): the JS API in Node 20 (ws) and in
+## js-test: the generated method types (fresh against the schemas, every recorded example and
+## the typed API through tsc --strict); then against the test node and a real Core Lightning
+## (LNC_NODES=test or cln for one; LNC_URL/LNC_NODE_ID/LNC_RUNE for a node of yours): the JS API in Node 20 (ws) and in
 ## headless Chromium, the package's consumers (npm pack, static page, Vite app, Node script,
 ## Node's built-in WebSocket), the admin panel, the faults a real node can produce; then the
 ## test node's own fault and hostile modes, the differential suites (the same raw requests to
 ## both nodes; 600 generated rune/request pairs: checkRune's prediction against the node's
-## answer and its checkrune RPC), large requests through Core Lightning's WebSocket reader (directly, through a
+## answer and its checkrune RPC), real responses validated against their schemas, large requests through Core Lightning's WebSocket reader (directly, through a
 ## segmenting proxy, through websockify), a short soak and the benchmarks' smoke runs.
 js-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	$(CARGO) build --quiet --release --example probe
 	@./scripts/cln/build.sh >/dev/null
+	node tests/types/run.mjs
 	node tests/js/node.mjs
 	node tests/js/browser.mjs
 	node tests/consumers/run.mjs
@@ -67,6 +69,7 @@ js-test: pkg
 	node tests/js/hostile.mjs
 	node tests/differential/run.mjs
 	node tests/differential/runes.mjs
+	node tests/types/cln-responses.mjs
 	node tests/js/cln-large.mjs
 	LNC_SOAK_CALLS=5000 node tests/js/soak.mjs
 	LNC_BENCH_QUICK=1 $(CARGO) bench --quiet --bench core
@@ -92,12 +95,14 @@ cln:
 
 ## cln-test: the real-node suites alone: large requests (300 KB / 900 KB) and mixed calls
 ##   directly, through a proxy that delivers MSS-sized TCP segments and through websockify,
-##   from Node and Chromium, and the differential suites (raw requests; runes).
+##   from Node and Chromium, the differential suites (raw requests; runes), and real responses
+##   validated against their schemas.
 cln-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	$(CARGO) build --quiet --release --example probe
 	node tests/differential/run.mjs
 	LNC_NODES=cln node tests/differential/runes.mjs
+	node tests/types/cln-responses.mjs
 	node tests/js/cln-large.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);

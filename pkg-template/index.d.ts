@@ -12,6 +12,16 @@
  * @packageDocumentation
  */
 
+import type { Methods } from './methods.js';
+export type * from './methods.js';
+
+/** A method's params and call options: by name as its schema says (or positional, unchecked). */
+export type CommandoArgs<M extends string> = M extends keyof Methods
+  ? {} extends Methods[M]['request']
+    ? [params?: Methods[M]['request'] | unknown[], options?: CallOptions]
+    : [params: Methods[M]['request'] | unknown[], options?: CallOptions]
+  : [params?: object | unknown[], options?: CallOptions];
+
 /** Error codes of {@link CommandoError}, as Core Lightning's `commando` uses them. */
 export declare const ErrorCode: {
   /** The node's commando plugin rejected the request (bad JSON, missing id, undecodable rune). */
@@ -105,7 +115,24 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Aborts the call (19535 `aborted`); its late reply is dropped. */
   signal?: AbortSignal;
+  /**
+   * Integers past 2^53 as `bigint`. JSON numbers are read into JavaScript numbers, which are
+   * exact only up to 2^53 − 1 (9 007 199 254 740 991: ~90 000 BTC in msat; `u64` fields such as
+   * some ids and feature bits can be larger). With `bigint: true` such integers come back as
+   * `bigint` (all others stay numbers), and the result's type says `number | bigint` for its
+   * numeric fields. Default false: larger integers are rounded, as JSON.parse rounds them.
+   */
+  bigint?: boolean;
 }
+
+/** A result with `bigint: true`: every number may be a `bigint` (those past 2^53 are). */
+export type WithBigints<T> = T extends number
+  ? number | bigint
+  : T extends readonly (infer U)[]
+    ? WithBigints<U>[]
+    : T extends object
+      ? { [K in keyof T]: WithBigints<T[K]> }
+      : T;
 
 /** The connection's state. */
 export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
@@ -132,8 +159,14 @@ export declare class Connection extends EventTarget {
    * Runs `method` on the node and resolves with its `result`. `params` is an object or an array
    * (default `{}`); large params go as a multi-part request. Many calls may be in flight.
    * Rejects with {@link CommandoError}; throws `TypeError` on bad arguments.
+   *
+   * Typed for every Core Lightning method (`methods.d.ts`, generated from its schemas):
+   * `commando('invoice', {amount_msat, label, description})` checks the params by name (required
+   * ones too) and resolves to `InvoiceResponse`. Positional (array) params are accepted
+   * unchecked. Any other method (a plugin's) is untyped: its result is `any`.
    */
-  commando<T = any>(method: string, params?: object | unknown[], options?: CallOptions): Promise<T>;
+  commando<M extends string>(method: M, params: CommandoArgs<M>[0], options: CallOptions & { bigint: true }): Promise<M extends keyof Methods ? WithBigints<Methods[M]['response']> : any>;
+  commando<M extends string>(method: M, ...args: CommandoArgs<M>): Promise<M extends keyof Methods ? Methods[M]['response'] : any>;
   /** Sends a custom message (use an odd type ≥ 32768). */
   sendMessage(type: number, payload: Uint8Array): void;
   /**

@@ -180,13 +180,86 @@ export async function checkRune(rune, request) {
   return { allowed: verdict === 'refused' ? false : 'unknown', reason };
 }
 
+/**
+ * JSON.parse, except that an integer beyond Number's exact range (±(2^53 − 1): amounts past
+ * ~90 000 BTC in msat, u64 fields) becomes a BigInt instead of a rounded Number. Only called
+ * for calls with `bigint: true`, on replies the wasm core has checked are JSON; strings and
+ * other numbers are read by JSON.parse itself. Nesting is capped as the core caps it.
+ */
+const LITERAL = /-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
+
+function parseWithBigints(text) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const value = (depth) => {
+    if (depth > 512) throw new SyntaxError('nested too deeply');
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const object = c === '{';
+      const out = object ? {} : [];
+      i++;
+      ws();
+      if (text[i] === (object ? '}' : ']')) {
+        i++;
+        return out;
+      }
+      for (;;) {
+        if (object) {
+          ws();
+          const k = string();
+          ws();
+          if (text[i++] !== ':') throw new SyntaxError(`expected ':' at ${i - 1}`);
+          // As JSON.parse: a later duplicate key wins; `__proto__` is an own property.
+          Object.defineProperty(out, k, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+        } else out.push(value(depth + 1));
+        ws();
+        const sep = text[i++];
+        if (sep === ',') continue;
+        if (sep === (object ? '}' : ']')) return out;
+        throw new SyntaxError(`unexpected ${JSON.stringify(sep ?? 'end')} at ${i - 1}`);
+      }
+    }
+    if (c === '"') return string();
+    LITERAL.lastIndex = i;
+    const m = LITERAL.exec(text);
+    if (!m) throw new SyntaxError(`unexpected ${JSON.stringify(c ?? 'end')} at ${i}`);
+    i += m[0].length;
+    const v = JSON.parse(m[0]);
+    return typeof v === 'number' && !m[1] && !m[2] && !Number.isSafeInteger(v) ? BigInt(m[0]) : v;
+  };
+  const string = () => {
+    const start = i;
+    if (text[i] !== '"') throw new SyntaxError(`expected a string at ${i}`);
+    for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    i++;
+    return JSON.parse(text.slice(start, i));
+  };
+  const v = value(0);
+  ws();
+  if (i !== text.length) throw new SyntaxError(`unexpected data at ${i}`);
+  return v;
+}
+
 /** `params` of a call as the JSON text sent (TypeError if it is not an object or array). */
 function encodeParams(params) {
   if (params !== undefined && (params === null || typeof params !== 'object')) {
     throw new TypeError('params must be an object or an array');
   }
   try {
-    return JSON.stringify(params ?? {});
+    let big = false;
+    const mark = `\u0000lnc-bigint-${Math.random().toString(36).slice(2)}:`;
+    const text = JSON.stringify(params ?? {}, (_, v) => {
+      if (typeof v !== 'bigint') return v;
+      big = true;
+      return `${mark}${v}`;
+    });
+    if (!big) return text;
+    // A bigint goes as the integer literal it is (JSON.stringify alone refuses bigints).
+    const quoted = JSON.stringify(mark).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return text.replace(new RegExp(`"${quoted}(-?\\d+)"`, 'g'), '$1');
   } catch (e) {
     throw new TypeError(`params must be JSON-serialisable: ${e.message}`);
   }
@@ -584,7 +657,8 @@ export class Connection extends EventTarget {
         const [, id, bytes, start, end] = ev;
         let value;
         try {
-          value = JSON.parse(decoder.decode(bytes.subarray(start, end)));
+          const text = decoder.decode(bytes.subarray(start, end));
+          value = this.#pending.get(id)?.bigint ? parseWithBigints(text) : JSON.parse(text);
         } catch (e) {
           this.#settle(id, new CommandoError(ErrorCode.LOCAL, `reply is not JSON: ${e.message}`, 'bad-reply'));
           break;
@@ -774,7 +848,7 @@ export class Connection extends EventTarget {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      this.#pending.set(id, { resolve, reject, cleanup, signal });
+      this.#pending.set(id, { resolve, reject, cleanup, signal, bigint: options.bigint === true });
       if (timeoutMs > 0) timer = setTimeout(() => giveUp(timeoutMs), timeoutMs);
       signal?.addEventListener('abort', onAbort);
       this.#pump();

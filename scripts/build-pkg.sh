@@ -18,6 +18,6 @@ else
   echo "build-pkg: binaryen not installed (npm install): the wasm is not size-optimised" >&2
 fi
 mkdir -p pkg
-cp pkg-template/index.js pkg-template/index.d.ts pkg-template/package.json pkg-template/README.md pkg/
+cp pkg-template/index.js pkg-template/index.d.ts pkg-template/methods.d.ts pkg-template/package.json pkg-template/README.md pkg/
 cp "$out/lncommando_wasm.js" "$out/lncommando_wasm_bg.wasm" pkg/
 node scripts/size.mjs

@@ -6,7 +6,9 @@
 //   3. a Vite app that npm-installed the tarball, built with `vite build`, opened in Chromium;
 //   4. a Node 20 script that npm-installed the tarball, passing the `ws` package's WebSocket,
 //      and passing none (lncommando finds `ws` itself);
-//   5. Node's built-in WebSocket (undici), passed, or found when `ws` is not installed: Core
+//   5. a TypeScript program that npm-installed the tarball, compiled with `tsc --strict` against
+//      the typed API (methods.d.ts) and run;
+//   6. Node's built-in WebSocket (undici), passed, or found when `ws` is not installed: Core
 //      Lightning refuses it (HTTP 400), and so does the test node; the error must say so and
 //      name the fix.
 import { execFileSync } from 'node:child_process';
@@ -59,7 +61,7 @@ try {
     mkdirSync(join(root, 'target'), { recursive: true });
     const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', join(root, 'target'), join(root, 'pkg')], root));
     const files = out[0].files.map((f) => f.path).sort();
-    const want = ['README.md', 'index.d.ts', 'index.js', 'lncommando_wasm.js', 'lncommando_wasm_bg.wasm', 'package.json'];
+    const want = ['README.md', 'index.d.ts', 'index.js', 'lncommando_wasm.js', 'lncommando_wasm_bg.wasm', 'methods.d.ts', 'package.json'];
     assert(JSON.stringify(files) === JSON.stringify(want), `files: ${files}`);
     assert(out[0].filename === 'lncommando-0.1.0.tgz', out[0].filename);
     console.log(`  tarball ${out[0].filename}: ${out[0].size} B packed, ${out[0].unpackedSize} B unpacked`);
@@ -86,6 +88,16 @@ try {
   report('consumers', results);
   failed += results.filter((r) => !r.ok).length;
   const installed = new Set();
+  /** The consumer `name`'s directory, with the fresh tarball installed there (once per run). */
+  const installOnce = (name) => {
+    const app = join(here, name);
+    if (!installed.has(app)) {
+      rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
+      run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
+      installed.add(app);
+    }
+    return app;
+  };
   for (const kind of targetKinds()) {
     node = await startTarget(kind);
     results = [];
@@ -97,10 +109,7 @@ try {
       });
 
       await test('Vite app: npm install of the tarball, vite build, page in Chromium', async () => {
-        const app = join(here, 'vite-app');
-        if (!installed.has(app)) rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
-        if (!installed.has(app)) run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
-        installed.add(app);
+        const app = installOnce('vite-app');
         rmSync(join(app, 'dist'), { recursive: true, force: true });
         run('npx', ['vite', 'build'], app);
         const s = await serve(join(app, 'dist'));
@@ -108,13 +117,18 @@ try {
         await openAndRead(`${s.url}/index.html`);
       });
 
+      await test('TypeScript program: npm install of the tarball, tsc --strict with the typed API, run', async () => {
+        const app = installOnce('ts-app');
+        rmSync(join(app, 'dist'), { recursive: true, force: true });
+        run(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app);
+        const out = run('node', ['dist/main.js', node.url, node.nodeId, node.rune], app).trim();
+        const got = JSON.parse(out);
+        assert(got.id === node.nodeId && typeof got.blockheight === 'number' && Number.isInteger(got.channels), out);
+        console.log(`  typed: ${out}`);
+      });
+
       await test('Node 20 script: npm install of the tarball, ws for WebSocket', async () => {
-        const app = join(here, 'node-script');
-        if (!installed.has(app)) {
-          rmSync(join(app, 'node_modules', 'lncommando'), { recursive: true, force: true });
-          run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], app);
-        }
-        installed.add(app);
+        const app = installOnce('node-script');
         for (const mode of ['pass-ws', 'auto']) {
           const out = run('node', ['index.mjs', node.url, node.nodeId, node.rune, mode], app).trim();
           const info = JSON.parse(out);

@@ -56,7 +56,7 @@ export async function runCases(lib, env) {
   const cases = [];
   const test = (name, fn, { testNode = false, control = false, readonlyRune = false } = {}) => {
     cases.push({ name, fn });
-    if (testNode && real) needs.set(name, 'the test node\'s fault modes');
+    if (testNode && real) needs.set(name, typeof testNode === 'string' ? testNode : 'the test node\'s fault modes');
     else if (control && !env.controlled) needs.set(name, 'a node the tests control');
     else if (readonlyRune && !env.readonlyRune) needs.set(name, 'a read-only rune (LNC_READONLY_RUNE)');
   };
@@ -320,6 +320,20 @@ export async function runCases(lib, env) {
     await rejects(checkRune(narrow, { method: 'x', nodeId: 'zz' }), (e) => assert(e instanceof TypeError && e.message.includes('nodeId'), e.message), 'nodeId');
     await rejects(checkRune(narrow, { method: 'x', time: 1.5 }), (e) => assert(e instanceof TypeError && e.message.includes('time'), e.message), 'time');
   });
+
+  test('bigint: integers past 2^53 both ways, exact with the option, rounded without', async () => {
+    const node = await connect(base);
+    try {
+      const params = { n: 2n ** 53n + 1n, m: -(2n ** 62n), small: 5, f: 1.5, s: '9007199254740993', deep: [{ x: 2n ** 63n + 7n }] };
+      const exact = await node.commando('echo', params, { bigint: true });
+      assert(exact.n === 2n ** 53n + 1n && exact.m === -(2n ** 62n) && exact.deep[0].x === 2n ** 63n + 7n, `exact: ${String(exact.n)} ${String(exact.m)} ${String(exact.deep?.[0]?.x)}`);
+      assert(exact.small === 5 && exact.f === 1.5 && exact.s === '9007199254740993', 'other values unchanged');
+      const rounded = await node.commando('echo', params);
+      assert(rounded.n === 9007199254740992 && typeof rounded.m === 'number', `rounded: ${rounded.n}`);
+    } finally {
+      await node.close();
+    }
+  }, { testNode: 'the test node\'s echo (Core Lightning has no method that returns integers past 2^53 on a fresh node)' });
 
   test('filter keeps only the listed fields', async () => {
     const node = await connect(base);
