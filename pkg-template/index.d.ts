@@ -57,11 +57,34 @@ export declare class CommandoError extends Error {
   /** 19537, 19536, 19535, -32600, or the node's own code (e.g. -32601 unknown command). */
   readonly code: number;
   /** A short machine-readable name for the failure (see the class documentation). */
-  readonly reason: string;
+  readonly reason: CommandoErrorReason;
   /** The node's error data, if any. */
   readonly data?: unknown;
   /** For reason `aborted`: the AbortSignal's `reason`. */
   readonly cause?: unknown;
+}
+
+/** The short names of {@link CommandoError.reason}. */
+export type CommandoErrorReason =
+  | 'not-authorised' | 'rejected' | 'node'
+  | 'timeout' | 'aborted' | 'too-large' | 'bad-reply'
+  | 'unreachable' | 'upgrade-refused' | 'handshake' | 'closed' | 'transport' | 'protocol'
+  | 'ping-timeout' | 'ping-flood' | 'send-backlog' | 'connect-timeout' | 'internal';
+
+/**
+ * What lncommando needs of a WebSocket: the page's, the `ws` package's and Node's built-in one
+ * (undici) all have it.
+ */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly bufferedAmount?: number;
+  send(data: Uint8Array): void;
+  close(): void;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
 }
 
 /** Options of {@link connect}. */
@@ -92,12 +115,14 @@ export interface ConnectOptions {
   maxBufferedBytes?: number;
   /** Aborts the connection attempt. */
   signal?: AbortSignal;
+  /** Where the wasm is, as {@link ready} takes it (for bundles without the .wasm next to them). */
+  wasm?: WasmSource;
   /**
    * A WebSocket constructor. Default: in a browser, the page's `WebSocket`; in Node, the `ws`
    * package's when it is installed (Core Lightning refuses Node's built-in one, undici, with
    * HTTP 400), else the built-in one (Node 22+).
    */
-  WebSocket?: new (url: string) => WebSocket;
+  WebSocket?: new (url: string) => WebSocketLike;
   /**
    * Reconnect with backoff and a fresh handshake after the connection drops. Calls in flight at
    * the drop still reject (nothing is re-sent); calls made while reconnecting wait for it.
@@ -137,6 +162,18 @@ export type WithBigints<T> = T extends number
 /** The connection's state. */
 export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/** An event of a {@link Connection} (a `CustomEvent`): its `detail`. */
+export interface LncEvent<T> extends Event {
+  readonly detail: T;
+}
+/** addEventListener's options (declared here, so that no `dom` lib is needed). */
+export interface ListenerOptions {
+  capture?: boolean;
+  once?: boolean;
+  passive?: boolean;
+  signal?: AbortSignal;
+}
+
 /** Event details. */
 export interface StateChangeDetail { state: ConnectionState }
 /** The node's `warning` (or `error`) message text. */
@@ -163,10 +200,11 @@ export declare class Connection extends EventTarget {
    * Typed for every Core Lightning method (`methods.d.ts`, generated from its schemas):
    * `commando('invoice', {amount_msat, label, description})` checks the params by name (required
    * ones too) and resolves to `InvoiceResponse`. Positional (array) params are accepted
-   * unchecked. Any other method (a plugin's) is untyped: its result is `any`.
+   * unchecked. Any other method (a plugin's) is untyped: its result is `unknown` (cast it to
+   * the shape you expect).
    */
-  commando<M extends string>(method: M, params: CommandoArgs<M>[0], options: CallOptions & { bigint: true }): Promise<M extends keyof Methods ? WithBigints<Methods[M]['response']> : any>;
-  commando<M extends string>(method: M, ...args: CommandoArgs<M>): Promise<M extends keyof Methods ? Methods[M]['response'] : any>;
+  commando<M extends string>(method: M, params: CommandoArgs<M>[0], options: CallOptions & { bigint: true }): Promise<M extends keyof Methods ? WithBigints<Methods[M]['response']> : unknown>;
+  commando<M extends string>(method: M, ...args: CommandoArgs<M>): Promise<M extends keyof Methods ? Methods[M]['response'] : unknown>;
   /** Sends a custom message (use an odd type ≥ 32768). */
   sendMessage(type: number, payload: Uint8Array): void;
   /**
@@ -177,11 +215,11 @@ export declare class Connection extends EventTarget {
   close(): Promise<void>;
   /** Diagnostics: the memory, in bytes, that replies being received hold now (bounded by `maxBufferedBytes`). */
   readonly bufferedBytes: number;
-  addEventListener(type: 'statechange', listener: (e: CustomEvent<StateChangeDetail>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: 'warning', listener: (e: CustomEvent<WarningDetail>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: 'message', listener: (e: CustomEvent<MessageDetail>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: 'close', listener: (e: CustomEvent<CloseDetail>) => void, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: 'statechange', listener: (e: LncEvent<StateChangeDetail>) => void, options?: boolean | ListenerOptions): void;
+  addEventListener(type: 'warning', listener: (e: LncEvent<WarningDetail>) => void, options?: boolean | ListenerOptions): void;
+  addEventListener(type: 'message', listener: (e: LncEvent<MessageDetail>) => void, options?: boolean | ListenerOptions): void;
+  addEventListener(type: 'close', listener: (e: LncEvent<CloseDetail>) => void, options?: boolean | ListenerOptions): void;
+  addEventListener(type: string, listener: ((e: Event) => void) | { handleEvent(e: Event): void } | null, options?: boolean | ListenerOptions): void;
 }
 
 /**
@@ -284,8 +322,20 @@ export type RuneCheck =
  */
 export declare function checkRune(rune: string, request: RuneCheckRequest): Promise<RuneCheck>;
 
-/** Loads the wasm ahead of time (optional: {@link connect} and the rune functions do it). */
-export declare function ready(): Promise<void>;
+/**
+ * Where the wasm is: its URL, a (promised) Response, its bytes, or a compiled
+ * `WebAssembly.Module` (typed as `object`, so that no `dom` lib is needed; checked at run time).
+ */
+export type WasmSource = string | URL | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | object;
+
+/**
+ * Loads the wasm ahead of time (optional: {@link connect} and the rune functions do it).
+ * `wasm`: where it is, when a bundler does not put `lncommando_wasm_bg.wasm` next to the
+ * bundle (esbuild, Rollup: copy the file and pass its URL; an IIFE bundle: the URL or the bytes).
+ * The first `wasm` given is used. Default: next to this module (`import.meta.url`), read from
+ * disk in Node.
+ */
+export declare function ready(options?: { wasm?: WasmSource }): Promise<void>;
 
 /** Diagnostics: the size of the wasm linear memory in bytes (0 before the wasm is loaded). */
 export declare function wasmMemoryBytes(): number;

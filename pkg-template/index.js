@@ -75,28 +75,52 @@ function releaseMemorySoon() {
   });
 }
 
-/** Loads and instantiates the wasm once; `connect` and `decodeRune` call it for you. After the
- * instance has failed, the next call replaces it with a fresh one (the old one's memory goes). */
-export function ready() {
+// Where the wasm comes from: `ready({wasm})` / `connect({wasm})`, else next to this module.
+let wasmSource;
+// A variable, not a literal: bundlers leave a Node-only import alone (esbuild would fail on it).
+const NODE_FS = 'node:fs/promises';
+
+/** Loads and instantiates the wasm once; `connect` and the rune functions call it for you.
+ * `wasm` (the first call's counts): a URL, a Response, the bytes or a WebAssembly.Module, for
+ * bundles that do not put the .wasm next to this file. After the instance has failed, the next
+ * call replaces it with a fresh one (the old one's memory goes). */
+export function ready(options = {}) {
+  if (options === null || typeof options !== 'object') throw new TypeError('ready() takes an options object: {wasm?}');
+  if (options.wasm !== undefined && wasmSource === undefined) wasmSource = checkWasm(options.wasm);
   if (broken && loaded) {
     resetWasm();
     broken = null;
   }
   if (!loading) {
     loading = (async () => {
-      const url = new URL('./lncommando_wasm_bg.wasm', import.meta.url);
-      if (url.protocol === 'file:') {
-        // Node: fetch() cannot read files.
-        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-        await init({ module_or_path: await fs.readFile(url) });
-      } else {
-        await init({ module_or_path: url });
+      let source = wasmSource;
+      if (source === undefined) {
+        try {
+          source = new URL('./lncommando_wasm_bg.wasm', import.meta.url);
+        } catch {
+          throw new TypeError('cannot find lncommando_wasm_bg.wasm: this bundle has no import.meta.url (an IIFE or CommonJS build?). Pass its location or bytes: ready({ wasm }) or connect({ wasm })');
+        }
       }
+      if ((source instanceof URL || typeof source === 'string') && new URL(source, globalThis.location?.href).protocol === 'file:') {
+        // Node: fetch() cannot read files.
+        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
+        source = await fs.readFile(new URL(source));
+      }
+      await init({ module_or_path: source });
       loaded = true;
     })();
     loading.catch(() => { loading = undefined; });
   }
   return loading;
+}
+
+/** `wasm` as ready() takes it, or a TypeError naming what it may be. */
+function checkWasm(w) {
+  const ok = typeof w === 'string' || w instanceof URL || w instanceof ArrayBuffer || ArrayBuffer.isView(w)
+    || (typeof WebAssembly !== 'undefined' && w instanceof WebAssembly.Module)
+    || (typeof Response !== 'undefined' && w instanceof Response) || typeof w?.then === 'function';
+  if (!ok) throw new TypeError('wasm must be a URL (or string), a Response (or a promise of one), the bytes, or a WebAssembly.Module');
+  return w;
 }
 
 /** Diagnostics: the size of the wasm linear memory in bytes (0 before the wasm is loaded). */
@@ -401,8 +425,8 @@ export async function connect(options) {
   const o = checkOptions(options);
   o.WebSocket ??= await findWebSocket();
   if (options.signal?.aborted) throw new CommandoError(ErrorCode.LOCAL, 'connect aborted', 'aborted');
+  await ready(options.wasm === undefined ? {} : { wasm: options.wasm });
   if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
-  await ready();
   const conn = new Connection(o);
   await conn[FIRST_CONNECT](options.signal);
   conn[CONNECTED]();
@@ -701,10 +725,26 @@ export class Connection extends EventTarget {
     }
   }
 
+  /**
+   * Node: the reconnection timers are unref()'d so that a dropped connection does not keep a
+   * process alive on its own; while calls wait for the reconnection, they hold it open (a
+   * script awaiting a call must not exit during the backoff).
+   */
+  #holdOpen() {
+    const waiting = this.#pending.size > 0;
+    for (const t of [this.#reconnectTimer, this.#attemptTimer]) {
+      if (t && typeof t.ref === 'function') {
+        if (waiting) t.ref();
+        else t.unref();
+      }
+    }
+  }
+
   #settle(id, err, value) {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#holdOpen();
     p.cleanup();
     if (err) p.reject(err);
     else p.resolve(value);
@@ -765,8 +805,10 @@ export class Connection extends EventTarget {
           if (guard(() => session.connectTimedOut()) === FAILED) return;
           this.#pump();
         }, this.#o.timeoutMs));
+        this.#holdOpen();
       }
     }, delay));
+    this.#holdOpen();
   }
 
   #shutdown() {
@@ -849,6 +891,7 @@ export class Connection extends EventTarget {
         signal?.removeEventListener('abort', onAbort);
       };
       this.#pending.set(id, { resolve, reject, cleanup, signal, bigint: options.bigint === true });
+      this.#holdOpen();
       if (timeoutMs > 0) timer = setTimeout(() => giveUp(timeoutMs), timeoutMs);
       signal?.addEventListener('abort', onAbort);
       this.#pump();

@@ -18,6 +18,9 @@ else
   echo "build-pkg: binaryen not installed (npm install): the wasm is not size-optimised" >&2
 fi
 mkdir -p pkg
-cp pkg-template/index.js pkg-template/index.d.ts pkg-template/methods.d.ts pkg-template/package.json pkg-template/README.md pkg/
-cp "$out/lncommando_wasm.js" "$out/lncommando_wasm_bg.wasm" pkg/
+cp pkg-template/index.js pkg-template/index.d.ts pkg-template/methods.d.ts pkg-template/package.json pkg-template/README.md pkg-template/CHANGELOG.md LICENSE pkg/
+cp "$out/lncommando_wasm_bg.wasm" pkg/
+# The glue names its own .d.ts (`@ts-self-types`), which the package does not ship: the glue is
+# internal (index.d.ts types the API), so the pointer goes.
+grep -v '^/\* @ts-self-types=' "$out/lncommando_wasm.js" > pkg/lncommando_wasm.js
 node scripts/size.mjs

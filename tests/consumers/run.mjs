@@ -7,12 +7,14 @@
 //   4. a Node 20 script that npm-installed the tarball, passing the `ws` package's WebSocket,
 //      and passing none (lncommando finds `ws` itself);
 //   5. a TypeScript program that npm-installed the tarball, compiled with `tsc --strict` against
-//      the typed API (methods.d.ts) and run;
+//      the typed API (methods.d.ts) four ways (nodenext and bundler resolution, with the dom lib
+//      and Node-only with @types/node), passing `ws`'s WebSocket, and run;
+//   5b. an app bundled by esbuild, as ESM and as an IIFE, told where the wasm is;
 //   6. Node's built-in WebSocket (undici), passed, or found when `ws` is not installed: Core
 //      Lightning refuses it (HTTP 400), and so does the test node; the error must say so and
 //      name the fix.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from '../../scripts/lib/chromium.mjs';
@@ -23,7 +25,14 @@ import { report } from '../../scripts/lib/testnode.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const here = new URL('./', import.meta.url).pathname;
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd, args, cwd) => {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    // What the command printed (tsc writes its errors to stdout), not only that it failed.
+    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${e.status}):\n${e.stdout ?? ''}${e.stderr ?? ''}`.slice(0, 4000));
+  }
+};
 let results = [];
 async function test(name, fn) {
   results.push(await outcome(name, fn));
@@ -61,7 +70,7 @@ try {
     mkdirSync(join(root, 'target'), { recursive: true });
     const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', join(root, 'target'), join(root, 'pkg')], root));
     const files = out[0].files.map((f) => f.path).sort();
-    const want = ['README.md', 'index.d.ts', 'index.js', 'lncommando_wasm.js', 'lncommando_wasm_bg.wasm', 'methods.d.ts', 'package.json'];
+    const want = ['CHANGELOG.md', 'LICENSE', 'README.md', 'index.d.ts', 'index.js', 'lncommando_wasm.js', 'lncommando_wasm_bg.wasm', 'methods.d.ts', 'package.json'];
     assert(JSON.stringify(files) === JSON.stringify(want), `files: ${files}`);
     assert(out[0].filename === 'lncommando-0.1.0.tgz', out[0].filename);
     console.log(`  tarball ${out[0].filename}: ${out[0].size} B packed, ${out[0].unpackedSize} B unpacked`);
@@ -117,24 +126,54 @@ try {
         await openAndRead(`${s.url}/index.html`);
       });
 
-      await test('TypeScript program: npm install of the tarball, tsc --strict with the typed API, run', async () => {
+      await test('esbuild app, ESM and IIFE bundles: the wasm copied and named with connect({ wasm })', async () => {
+        const app = installOnce('esbuild-app');
+        const dist = join(app, 'dist');
+        rmSync(dist, { recursive: true, force: true });
+        mkdirSync(dist, { recursive: true });
+        for (const format of ['esm', 'iife']) {
+          run(join(app, 'node_modules/.bin/esbuild'), ['app.js', '--bundle', `--format=${format}`, '--minify', `--outfile=dist/app.${format}.js`, '--log-level=warning'], app);
+          copyFileSync(join(app, `${format}.html`), join(dist, `${format}.html`));
+        }
+        copyFileSync(join(app, 'node_modules/lncommando/lncommando_wasm_bg.wasm'), join(dist, 'lncommando_wasm_bg.wasm'));
+        const s = await serve(dist);
+        servers.push(s);
+        for (const format of ['esm', 'iife']) await openAndRead(`${s.url}/${format}.html`);
+        // Without the option, an IIFE bundle cannot know where the wasm is: the error says what to pass.
+        const page = await browser.newPage();
+        const env = encodeURIComponent(JSON.stringify({ url: node.url, nodeId: node.nodeId, rune: node.rune, noWasm: true }));
+        await page.goto(`${s.url}/iife.html#${env}`);
+        await page.waitForSelector('#result[data-status]', { timeout: 30000 });
+        const said = await page.textContent('#result');
+        await page.close();
+        assert(/^TypeError/.test(said) && said.includes('ready({ wasm })'), `IIFE without wasm: ${said}`);
+        console.log(`  IIFE without the option: ${said}`);
+      });
+
+      await test('TypeScript program: tsc --strict (nodenext and bundler resolution, with and without the dom lib; ws passed), run', async () => {
         const app = installOnce('ts-app');
         rmSync(join(app, 'dist'), { recursive: true, force: true });
-        run(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app);
+        for (const config of ['nodenext-dom', 'nodenext-node', 'bundler-dom', 'bundler-node']) {
+          run(join(root, 'node_modules/.bin/tsc'), ['-p', `tsconfig.${config}.json`], app);
+        }
         const out = run('node', ['dist/main.js', node.url, node.nodeId, node.rune], app).trim();
         const got = JSON.parse(out);
         assert(got.id === node.nodeId && typeof got.blockheight === 'number' && Number.isInteger(got.channels), out);
         console.log(`  typed: ${out}`);
       });
 
-      await test('Node 20 script: npm install of the tarball, ws for WebSocket', async () => {
+      await test('Node 20 script: npm install of the tarball, ws for WebSocket, import and require()', async () => {
         const app = installOnce('node-script');
-        for (const mode of ['pass-ws', 'auto']) {
+        for (const mode of ['pass-ws', 'auto', ...(node.kind === 'test' ? ['reconnect'] : [])]) {
           const out = run('node', ['index.mjs', node.url, node.nodeId, node.rune, mode], app).trim();
           const info = JSON.parse(out);
           assert(info.id === node.nodeId, `${mode}: ${out}`);
           console.log(`  ${mode}: getinfo as printed: ${out}`);
         }
+        // CommonJS: require() of the ES module (Node 20.19+; the README says so).
+        const cjs = run('node', ['index.cjs', node.url, node.nodeId, node.rune], app).trim();
+        assert(JSON.parse(cjs).id === node.nodeId, `require(): ${cjs}`);
+        console.log(`  require(): getinfo as printed: ${cjs}`);
       });
 
       await test('Node\'s built-in WebSocket (undici): refused, and the error names the fix', async () => {

@@ -1,18 +1,19 @@
-// A TypeScript program (tsc --strict) that installed the packed npm package: the typed commando
+// A TypeScript program (tsc --strict; with the dom lib, and Node-only without it) that installed the packed npm package: the typed commando
 // API as a wallet author uses it. Compiled by the consumers suite with the repository's tsc, then
 // run against the node.
 //   node dist/main.js URL NODE_ID RUNE
 // Prints one line of JSON: what it read through the typed API, or the error.
 import { connect, CommandoError, type GetinfoResponse, type ListfundsResponse } from 'lncommando';
-// @ts-ignore: ws ships no types, and this program needs none of them
 import WebSocket from 'ws';
 
-// Node's globals, the one this program uses (no @types/node needed).
-declare const process: { argv: string[] };
-const [url = '', nodeId = '', rune = ''] = process.argv.slice(2);
+// Node's argv, without needing @types/node (the dom-lib build has none).
+const argv = (globalThis as unknown as { process: { argv: string[] } }).process.argv;
+const [url = '', nodeId = '', rune = ''] = argv.slice(2);
 
 async function main(): Promise<void> {
+  // The `ws` package's WebSocket, passed as the README says: its type fits the option.
   const node = await connect({ url, nodeId, rune, WebSocket });
+  node.addEventListener('close', (e) => void e.detail.reason);
   try {
     const info: GetinfoResponse = await node.commando('getinfo');
     const funds: ListfundsResponse = await node.commando('listfunds');
