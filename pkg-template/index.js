@@ -289,6 +289,13 @@ function encodeParams(params) {
   }
 }
 
+/** 19535 `aborted`, with the signal's reason as its `cause` (as fetch rejects with it). */
+function abortError(message, signal) {
+  const err = new CommandoError(ErrorCode.LOCAL, message, 'aborted');
+  err.cause = signal?.reason;
+  return err;
+}
+
 function internalMessage(e) {
   return `the protocol core failed (${e?.message ?? e}); call again: a fresh core is loaded for the next call`;
 }
@@ -424,7 +431,7 @@ async function openFailure(o, detail, status) {
 export async function connect(options) {
   const o = checkOptions(options);
   o.WebSocket ??= await findWebSocket();
-  if (options.signal?.aborted) throw new CommandoError(ErrorCode.LOCAL, 'connect aborted', 'aborted');
+  if (options.signal?.aborted) throw abortError('connect aborted', options.signal);
   await ready(options.wasm === undefined ? {} : { wasm: options.wasm });
   if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
   const conn = new Connection(o);
@@ -531,7 +538,7 @@ export class Connection extends EventTarget {
         this.#shutdown();
         reject(err);
       };
-      const onAbort = () => fail(new CommandoError(ErrorCode.LOCAL, 'connect aborted', 'aborted'));
+      const onAbort = () => fail(abortError('connect aborted', signal));
       this.#onReady = () => {
         cleanup();
         resolve();

@@ -1,6 +1,6 @@
 // The package as its kinds of users meet it, against each node of tests/js/nodes.mjs (the test
 // node, then a real Core Lightning):
-//   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray; the error codes its
+//   1. `npm pack` of pkg/: exactly the files a user needs, nothing stray, publint and attw clean; the error codes its
 //      types declare are those its wasm core exports, and every value it exports is declared (once);
 //   2. a static page importing pkg/index.js with no bundler (headless Chromium);
 //   3. a Vite app that npm-installed the tarball, built with `vite build`, opened in Chromium;
@@ -9,12 +9,14 @@
 //   5. a TypeScript program that npm-installed the tarball, compiled with `tsc --strict` against
 //      the typed API (methods.d.ts) four ways (nodenext and bundler resolution, with the dom lib
 //      and Node-only with @types/node), passing `ws`'s WebSocket, and run;
-//   5b. an app bundled by esbuild, as ESM and as an IIFE, told where the wasm is;
+//   5b. apps bundled by esbuild (ESM and IIFE) and Rollup 4, told where the wasm is, and by
+//      webpack 5 and Parcel 2 with no configuration; each bundle's build time and sizes printed;
 //   6. Node's built-in WebSocket (undici), passed, or found when `ws` is not installed: Core
 //      Lightning refuses it (HTTP 400), and so does the test node; the error must say so and
 //      name the fix.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch } from '../../scripts/lib/chromium.mjs';
@@ -46,6 +48,36 @@ let failed = 0;
 let undiciApp;
 const browser = await launch();
 const servers = [];
+
+/** Prints a bundle's build time and what it emitted (JS and wasm, raw and gzip -9), once per run. */
+const bundledSeen = new Set();
+function bundled(what, dir, ms) {
+  if (bundledSeen.has(what)) return;
+  bundledSeen.add(what);
+  const files = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/\.(m?js|wasm)$/.test(e.name)) files.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  const size = (re) => files.filter((f) => re.test(f)).reduce((a, f) => {
+    const b = readFileSync(f);
+    return [a[0] + b.length, a[1] + gzipSync(b, { level: 9 }).length];
+  }, [0, 0]);
+  const [js, jsz] = size(/\.m?js$/);
+  const [wasm, wasmz] = size(/\.wasm$/);
+  console.log(`  bundle · ${what}: built in ${ms} ms; JS ${js} B (${jsz} B gzip), wasm ${wasm} B (${wasmz} B gzip)`);
+}
+
+/** Serves `dir` and reads `page` from it in Chromium (openAndRead); the server is closed at the end. */
+async function openServed(dir, page = 'index.html') {
+  const s = await serve(dir);
+  servers.push(s);
+  await openAndRead(`${s.url}/${page}`);
+  return s;
+}
 
 async function openAndRead(url) {
   const page = await browser.newPage();
@@ -86,6 +118,14 @@ try {
     assert(Object.isFrozen(ErrorCode) && Object.keys(ErrorCode).length === 4, `ErrorCode ${JSON.stringify(ErrorCode)}`);
   });
 
+  await test('publint and arethetypeswrong (ESM-only profile) find nothing wrong in the package', async () => {
+    const lint = run(join(root, 'node_modules/.bin/publint'), ['pkg'], root);
+    assert(/All good/.test(lint), lint);
+    // The .wasm subpath is an asset for bundlers, not a module with types; require() of an ES
+    // module is Node 20.19+'s, which TypeScript's node16-from-CJS model does not know: ESM-only.
+    run(join(root, 'node_modules/.bin/attw'), ['--pack', 'pkg', '--profile', 'esm-only', '--exclude-entrypoints', './lncommando_wasm_bg.wasm'], root);
+  });
+
   await test('index.d.ts declares exactly the values index.js exports', async () => {
     const lib = await import(join(root, 'pkg', 'index.js'));
     const dts = readFileSync(join(root, 'pkg', 'index.d.ts'), 'utf8');
@@ -120,10 +160,10 @@ try {
       await test('Vite app: npm install of the tarball, vite build, page in Chromium', async () => {
         const app = installOnce('vite-app');
         rmSync(join(app, 'dist'), { recursive: true, force: true });
+        const t0 = Date.now();
         run('npx', ['vite', 'build'], app);
-        const s = await serve(join(app, 'dist'));
-        servers.push(s);
-        await openAndRead(`${s.url}/index.html`);
+        bundled('Vite', join(app, 'dist'), Date.now() - t0);
+        await openServed(join(app, 'dist'));
       });
 
       await test('esbuild app, ESM and IIFE bundles: the wasm copied and named with connect({ wasm })', async () => {
@@ -131,11 +171,14 @@ try {
         const dist = join(app, 'dist');
         rmSync(dist, { recursive: true, force: true });
         mkdirSync(dist, { recursive: true });
+        const t0 = Date.now();
         for (const format of ['esm', 'iife']) {
           run(join(app, 'node_modules/.bin/esbuild'), ['app.js', '--bundle', `--format=${format}`, '--minify', `--outfile=dist/app.${format}.js`, '--log-level=warning'], app);
           copyFileSync(join(app, `${format}.html`), join(dist, `${format}.html`));
         }
+        const ms = Date.now() - t0;
         copyFileSync(join(app, 'node_modules/lncommando/lncommando_wasm_bg.wasm'), join(dist, 'lncommando_wasm_bg.wasm'));
+        bundled('esbuild (ESM + IIFE)', dist, ms);
         const s = await serve(dist);
         servers.push(s);
         for (const format of ['esm', 'iife']) await openAndRead(`${s.url}/${format}.html`);
@@ -148,6 +191,43 @@ try {
         await page.close();
         assert(/^TypeError/.test(said) && said.includes('ready({ wasm })'), `IIFE without wasm: ${said}`);
         console.log(`  IIFE without the option: ${said}`);
+      });
+
+      await test('Rollup 4 app (node-resolve): the wasm copied and named with connect({ wasm })', async () => {
+        const app = installOnce('rollup-app');
+        const dist = join(app, 'dist');
+        rmSync(dist, { recursive: true, force: true });
+        const t0 = Date.now();
+        run(join(app, 'node_modules/.bin/rollup'), ['-c', '--silent'], app);
+        const ms = Date.now() - t0;
+        copyFileSync(join(app, 'index.html'), join(dist, 'index.html'));
+        copyFileSync(join(app, 'node_modules/lncommando/lncommando_wasm_bg.wasm'), join(dist, 'lncommando_wasm_bg.wasm'));
+        bundled('Rollup', dist, ms);
+        await openServed(dist);
+      });
+
+      await test('webpack 5 app: no configuration for the wasm (webpack emits it as an asset)', async () => {
+        const app = installOnce('webpack-app');
+        const dist = join(app, 'dist');
+        const t0 = Date.now();
+        const out = run(join(app, 'node_modules/.bin/webpack'), ['--no-stats-colors'], app);
+        const ms = Date.now() - t0;
+        assert(!/WARNING|ERROR/.test(out), `webpack says:\n${out}`);
+        copyFileSync(join(app, 'index.html'), join(dist, 'index.html'));
+        bundled('webpack', dist, ms);
+        await openServed(dist);
+      });
+
+      await test('Parcel 2 app: no configuration for the wasm', async () => {
+        const app = installOnce('parcel-app');
+        const dist = join(app, 'dist');
+        rmSync(dist, { recursive: true, force: true });
+        const t0 = Date.now();
+        const out = run(join(app, 'node_modules/.bin/parcel'), ['build', 'index.html', '--dist-dir', 'dist', '--no-cache', '--public-url', './', '--no-source-maps'], app);
+        const ms = Date.now() - t0;
+        assert(!/⚠|warn|error/i.test(out), `parcel says:\n${out}`);
+        bundled('Parcel', dist, ms);
+        await openServed(dist);
       });
 
       await test('TypeScript program: tsc --strict (nodenext and bundler resolution, with and without the dom lib; ws passed), run', async () => {

@@ -149,19 +149,23 @@ export async function runCases(lib, env) {
     await node.close();
   });
 
-  test('AbortSignal aborts a call and a connect', async () => {
+  test('AbortSignal aborts a call and a connect, the signal\'s reason as the error\'s cause', async () => {
     const node = await connect(base);
     const ac = new AbortController();
     const p = slow(node, 1500, { signal: ac.signal });
-    ac.abort();
-    await rejects(p, (e) => assert(e.code === 19535 && e.reason === 'aborted', `aborted (${e.code} ${e.reason})`));
-    await rejects(node.commando('getinfo', {}, { signal: AbortSignal.abort() }), (e) => assert(e.reason === 'aborted', 'pre-aborted'));
+    const why = new Error('user navigated away');
+    ac.abort(why);
+    await rejects(p, (e) => assert(e.code === 19535 && e.reason === 'aborted' && e.cause === why, `aborted (${e.code} ${e.reason}, cause ${e.cause})`));
+    const why2 = { because: 'pre-aborted' };
+    await rejects(node.commando('getinfo', {}, { signal: AbortSignal.abort(why2) }), (e) => assert(e.reason === 'aborted' && e.cause === why2, 'pre-aborted'));
     assert((await node.commando('getinfo')).id === env.nodeId, 'usable after');
     await node.close();
     const ac2 = new AbortController();
     const c = connect({ ...base, signal: ac2.signal });
-    ac2.abort();
-    await rejects(c, (e) => assert(e.code === 19535 && e.reason === 'aborted', `connect aborted (${e.code} ${e.reason})`));
+    const why3 = new Error('cancelled');
+    ac2.abort(why3);
+    await rejects(c, (e) => assert(e.code === 19535 && e.reason === 'aborted' && e.cause === why3, `connect aborted (${e.code} ${e.reason}, cause ${e.cause})`));
+    await rejects(connect({ ...base, signal: AbortSignal.abort(why3) }), (e) => assert(e.reason === 'aborted' && e.cause === why3, 'connect pre-aborted'));
   });
 
   test('the node closing mid-reply rejects pending calls with -32600', async () => {

@@ -1,0 +1,5 @@
+// An app bundled by Parcel 2: `import … from 'lncommando'`, no configuration for the wasm.
+import { connect } from 'lncommando';
+import { showGetinfo } from '../shared/show-getinfo.js';
+
+showGetinfo(connect);
