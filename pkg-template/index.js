@@ -204,14 +204,15 @@ export async function checkRune(rune, request) {
   return { allowed: verdict === 'refused' ? false : 'unknown', reason };
 }
 
+// A JSON number (groups: fraction, exponent) or keyword, at a given index.
+const LITERAL = /-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
+
 /**
  * JSON.parse, except that an integer beyond Number's exact range (±(2^53 − 1): amounts past
  * ~90 000 BTC in msat, u64 fields) becomes a BigInt instead of a rounded Number. Only called
  * for calls with `bigint: true`, on replies the wasm core has checked are JSON; strings and
  * other numbers are read by JSON.parse itself. Nesting is capped as the core caps it.
  */
-const LITERAL = /-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
-
 function parseWithBigints(text) {
   let i = 0;
   const ws = () => {
@@ -867,9 +868,7 @@ export class Connection extends EventTarget {
       if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) throw new TypeError('timeoutMs must be a non-negative number');
       const signal = options.signal;
       if (signal?.aborted) {
-        const err = new CommandoError(ErrorCode.LOCAL, 'call aborted', 'aborted');
-        err.cause = signal.reason;
-        reject(err);
+        reject(abortError('call aborted', signal));
         return;
       }
       if (!this.#session) {
@@ -898,7 +897,8 @@ export class Connection extends EventTarget {
         signal?.removeEventListener('abort', onAbort);
       };
       this.#pending.set(id, { resolve, reject, cleanup, signal, bigint: options.bigint === true });
-      this.#holdOpen();
+      // The first waiting call holds Node open through a reconnection (the last lets it go).
+      if (this.#pending.size === 1) this.#holdOpen();
       if (timeoutMs > 0) timer = setTimeout(() => giveUp(timeoutMs), timeoutMs);
       signal?.addEventListener('abort', onAbort);
       this.#pump();

@@ -11,7 +11,7 @@
 
 use crate::commando::{self, MAX_REQUEST_LEN};
 use crate::json;
-use crate::rune::{self, Alternative, MasterRune, Pending, Refusal, Request, Rune};
+use crate::rune::{Alternative, MasterRune, Pending, Refusal, Request, Rune};
 use crate::session::{Keepalive, KeepaliveAction};
 use crate::transport::{
     Connection, ConnectionError, HandshakeError, Keypair, Responder, TransportError,
@@ -452,7 +452,9 @@ impl Commando {
         let mut check = |alt: &Alternative| -> Result<(), Refusal> {
             match request.test(alt) {
                 Ok(verdict) => verdict,
-                Err(Pending::RateLimit { .. }) => rate_limit(alt, last, now_ms),
+                Err(Pending::RateLimit { interval_ns, .. }) => {
+                    rate_limit(interval_ns, last, now_ms)
+                }
                 Err(_) => Err(Refusal::Other(format!(
                     "{}: not supported by the test node",
                     alt.field
@@ -475,9 +477,9 @@ impl Commando {
     }
 }
 
-/// `rate=N` and `per=N[unit]` against the rune's last authorised use (`last_ms`).
-fn rate_limit(alt: &Alternative, last_ms: Option<u64>, now_ms: u64) -> Result<(), Refusal> {
-    let interval_ns = rune::interval_ns(alt)?;
+/// A `rate`/`per` limit (`interval_ns` between two uses, its form already checked by
+/// `rune::Request`) against the rune's last authorised use (`last_ms`).
+fn rate_limit(interval_ns: u64, last_ms: Option<u64>, now_ms: u64) -> Result<(), Refusal> {
     match last_ms {
         Some(last)
             if u128::from(now_ms.saturating_sub(last)) * 1_000_000 < u128::from(interval_ns) =>

@@ -848,6 +848,17 @@ function parseAmount(raw) {
   return { value };
 }
 
+/** The invoice form's params as they would be sent, for the amount `amountMsat` (parseAmount's). */
+function invoiceParams(amountMsat) {
+  const params = {
+    amount_msat: amountMsat,
+    label: $('invoice-label').value.trim() || newLabel(),
+    description: $('invoice-description').value,
+  };
+  if ($('invoice-expiry').value) params.expiry = Number($('invoice-expiry').value);
+  return params;
+}
+
 function formStatus(...content) {
   set($('invoice-form-status'), ...content);
 }
@@ -863,11 +874,8 @@ async function createInvoice() {
     $('invoice-amount').focus();
     return;
   }
-  const label = $('invoice-label').value.trim() || newLabel();
-  const description = $('invoice-description').value;
-  const expiry = $('invoice-expiry').value;
-  const params = { amount_msat: amount.value, label, description };
-  if (expiry) params.expiry = Number(expiry);
+  const params = invoiceParams(amount.value);
+  const { label, description } = params;
   const c = conn;
   const gen = generation;
   const refusal = await runeRefuses('invoice', params);
@@ -967,17 +975,6 @@ function renderInvoices(r) {
   }
 }
 
-/** The invoice form's params as they would be sent (null while the amount is not valid). */
-function invoiceParams() {
-  const amount = parseAmount($('invoice-amount').value);
-  const params = {
-    amount_msat: amount.error ? 'any' : amount.value,
-    label: $('invoice-label').value.trim() || newLabel(),
-    description: $('invoice-description').value,
-  };
-  if ($('invoice-expiry').value) params.expiry = Number($('invoice-expiry').value);
-  return params;
-}
 
 /**
  * A heads-up, before any call, when the connected rune refuses an invoice like the one in the
@@ -986,7 +983,8 @@ function invoiceParams() {
 async function invoiceHint() {
   const status = sectionStatus('invoice');
   const gen = generation;
-  const refusal = await runeRefuses('invoice', invoiceParams());
+  // While the amount is not valid yet, as an `any` invoice.
+  const refusal = await runeRefuses('invoice', invoiceParams(parseAmount($('invoice-amount').value).value ?? 'any'));
   if (gen !== generation) return;
   if (!refusal) {
     set(status);
@@ -1458,7 +1456,8 @@ async function buildRune() {
   set($('builder-words'), ...explanationParts(decoded));
   // What the panel's own calls would get with it (checkRune, in this page).
   const checks = [];
-  for (const [method, params] of [['getinfo', {}], ['listfunds', {}], ['listpeerchannels', {}], ['listinvoices', {}], ['invoice', { amount_msat: 1000, label: 'x', description: '' }]]) {
+  const calls = [...Object.values(sections).map((s) => [s.method, {}]), ['invoice', { amount_msat: 1000, label: 'x', description: '' }]];
+  for (const [method, params] of calls) {
     const r = await lib.checkRune(rune, { method, params });
     const mark = r.allowed === true ? '✓ allowed' : r.allowed === false ? '✗ refused' : '? depends on the node';
     checks.push(h('li', { class: 'row small', 'data-method': method, 'data-allowed': String(r.allowed) },

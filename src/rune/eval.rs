@@ -157,15 +157,21 @@ pub enum FieldValue<'a> {
     Text(&'a str),
 }
 
+/// What C's `strtol` family reads before the digits: leading whitespace (`isspace`), then an
+/// optional sign. Whether the number is negative, and the text after the sign.
+pub(crate) fn c_sign(s: &str) -> (bool, &str) {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
+    match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    }
+}
+
 /// C's `strtol(s, &end, 10)` accepting only when it reads all of `s`: optional leading
 /// whitespace, an optional sign, decimal digits, no overflow. Core Lightning reads a rune's
 /// `<`/`>` limit this way.
 pub(crate) fn c_integer(s: &str) -> Option<i64> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
-    let (negative, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
+    let (negative, digits) = c_sign(s);
     if digits.is_empty() {
         return None;
     }

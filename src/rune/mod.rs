@@ -703,8 +703,6 @@ pub use eval::{FieldValue, Refusal};
 #[cfg(feature = "node")]
 pub use master::MasterRune;
 use midstate::{absorb, bytes_to_state, ct_eq, padded_len, state_to_bytes};
-#[cfg(feature = "node")]
-pub(crate) use request::interval_ns;
 pub use request::{Pending, Request, RequestFieldsError, Verdict};
 
 #[cfg(test)]

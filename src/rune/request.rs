@@ -3,7 +3,7 @@
 //! on it ([`Rune::check`]). A browser asks before it calls; the test node decides with the same
 //! code when a call arrives, adding what only a node knows (when the rune was last used).
 
-use super::eval::c_integer;
+use super::eval::{c_integer, c_sign};
 use super::{Alternative, FieldValue, Op, Refusal, Rune};
 use crate::json::{self, Member};
 use core::fmt;
@@ -38,6 +38,8 @@ pub enum Pending {
     RateLimit {
         /// `rate` or `per`.
         field: String,
+        /// The time it wants between two uses of the rune, in nanoseconds.
+        interval_ns: u64,
     },
     /// A `pinv…` field of an invoice in the parameters: only the node decodes it.
     Invoice {
@@ -51,7 +53,7 @@ pub enum Pending {
 impl fmt::Display for Pending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Pending::RateLimit { field } => write!(
+            Pending::RateLimit { field, .. } => write!(
                 f,
                 "{field}: depends on when the node last accepted this rune (its rate limit)"
             ),
@@ -117,7 +119,15 @@ impl<'a> Request<'a> {
             }
             None => None,
         };
-        Request::parts(method, params, peer, time).ok_or(RequestFieldsError::Params)
+        let (named, positional) = params_items(params).ok_or(RequestFieldsError::Params)?;
+        Ok(Request {
+            method,
+            params,
+            named,
+            positional,
+            peer,
+            time,
+        })
     }
 
     /// A request as a node receives it: the method token's JSON text, the params' JSON text
@@ -129,44 +139,24 @@ impl<'a> Request<'a> {
         peer: &str,
         time: i64,
     ) -> Request<'a> {
-        let method = String::from_utf8_lossy(token_text(method_token)).into_owned();
-        let peer = Some(peer.to_ascii_lowercase());
-        Request::parts(method.clone(), params, peer.clone(), time).unwrap_or(Request {
-            method,
-            params: "{}",
-            named: Vec::new(),
-            positional: Vec::new(),
-            peer,
+        let (params, (named, positional)) = match params_items(params) {
+            Some(items) => (params, items),
+            None => ("{}", (Vec::new(), Vec::new())),
+        };
+        Request {
+            method: String::from_utf8_lossy(token_text(method_token)).into_owned(),
+            params,
+            named,
+            positional,
+            peer: Some(peer.to_ascii_lowercase()),
             time,
-        })
+        }
     }
 
     /// The `method` field's text (the method token's contents, escapes kept).
     #[cfg(feature = "node")]
     pub(crate) fn method_text(&self) -> &str {
         &self.method
-    }
-
-    fn parts(
-        method: String,
-        params: &'a str,
-        peer: Option<String>,
-        time: i64,
-    ) -> Option<Request<'a>> {
-        let b = params.as_bytes();
-        let (named, positional) = match json::first_byte(b) {
-            Some(b'{') => (json::members(b).ok()?, Vec::new()),
-            Some(b'[') => (Vec::new(), json::elements(b).ok()?),
-            _ => return None,
-        };
-        Some(Request {
-            method,
-            params,
-            named,
-            positional,
-            peer,
-            time,
-        })
     }
 
     /// How many parameters (`pnum`).
@@ -242,8 +232,9 @@ impl<'a> Request<'a> {
             )),
             field @ ("rate" | "per") => {
                 return match interval_ns(alt) {
-                    Ok(_) => Err(Pending::RateLimit {
+                    Ok(interval_ns) => Err(Pending::RateLimit {
                         field: field.into(),
+                        interval_ns,
                     }),
                     Err(why) => Ok(Err(why)),
                 };
@@ -252,6 +243,16 @@ impl<'a> Request<'a> {
             field => self.param(field),
         };
         Ok(alt.test_value(value))
+    }
+}
+
+/// The members of a params object, or the elements of a params array (`None`: neither).
+fn params_items(params: &str) -> Option<(Vec<Member>, Vec<Range<usize>>)> {
+    let b = params.as_bytes();
+    match json::first_byte(b) {
+        Some(b'{') => Some((json::members(b).ok()?, Vec::new())),
+        Some(b'[') => Some((Vec::new(), json::elements(b).ok()?)),
+        _ => None,
     }
 }
 
@@ -267,11 +268,7 @@ fn token_text(tok: &[u8]) -> &[u8] {
 /// C's `strtoul(s, &end, 10)`: the number (`u64::MAX` on overflow or for a negative number,
 /// as C wraps it; `None` when no digit was read) and the text after it.
 fn c_unsigned(s: &str) -> (Option<u64>, &str) {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
-    let (negative, body) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
+    let (negative, body) = c_sign(s);
     let end = body
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(body.len());
@@ -289,7 +286,7 @@ fn c_unsigned(s: &str) -> (Option<u64>, &str) {
 
 /// How long a `rate=N` (N calls a minute) or `per=N[unit]` alternative wants between two uses
 /// of the rune, in nanoseconds; or Core Lightning's complaint about its form.
-pub(crate) fn interval_ns(alt: &Alternative) -> Result<u64, Refusal> {
+fn interval_ns(alt: &Alternative) -> Result<u64, Refusal> {
     let name = alt.field.as_str();
     let bad = |why: &str| Err(Refusal::Other(why.into()));
     if alt.op != Op::Equal {
@@ -323,11 +320,7 @@ pub(crate) fn interval_ns(alt: &Alternative) -> Result<u64, Refusal> {
 /// C's `strtoull(s, &end, 0)` reading all of `s` to a value that fits an `i64`: Core
 /// Lightning's test of a rune's unique id (`unique_id_num`). As in C, an empty text reads as 0.
 fn c_unique_id(s: &str) -> bool {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
-    let (negative, body) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
+    let (negative, body) = c_sign(s);
     let hex = body
         .strip_prefix("0x")
         .or_else(|| body.strip_prefix("0X"))

@@ -43,6 +43,17 @@ function rng(seed) {
 }
 
 const OPS = ['!', '=', '/', '^', '$', '~', '<', '>', '{', '}', '#'];
+// ASCII punctuation (Core Lightning strips it from parameter names), and a field name: what
+// comes before the first punctuation other than `_` (the operator).
+const PUNCTUATION = /[!-/:-@[-`{-~]/g;
+const FIELD_NAME = /^[^!-/:-@[-^`{-~]*/;
+const bareName = (name) => name.replace(PUNCTUATION, '');
+/** An alternative as `{field, op}`, from either of its forms (`'field=value'` or parts). */
+const fieldAndOp = (a) => {
+  if (typeof a !== 'string') return a;
+  const field = FIELD_NAME.exec(a)[0];
+  return { field, op: a[field.length] };
+};
 // Harmless: read-only methods, and names the node does not have.
 const METHODS = ['getinfo', 'listfunds', 'listpeers', 'help', 'listinvoices', 'nosuchmethod', 'méthode', 'get"info', 'list\\x'];
 const STRINGS = ['x', 'a"b', 'back\\slash', 'é', 'línea\nnueva', '\u0001', '10', '-5', ' 5', '', '|&', 'getinfo', 'a b'];
@@ -81,7 +92,7 @@ function fieldText(field, req, now) {
   if (field.startsWith('pname')) {
     const name = field.slice(5);
     if (Array.isArray(req.params)) return undefined;
-    const key = Object.keys(req.params).find((k) => k === name || k.replace(/[!-/:-@[-`{-~]/g, '') === name);
+    const key = Object.keys(req.params).find((k) => k === name || bareName(k) === name);
     if (key === undefined) return undefined;
     v = req.params[key];
   } else if (field.startsWith('parr')) {
@@ -101,8 +112,8 @@ function randomField(g, req) {
     case 'pname': {
       const name = named.length && g.chance(0.8) ? g.pick(named) : g.pick(NAMES);
       // As written, or without punctuation (a field name cannot hold punctuation but `_`).
-      const bare = name.replace(/[!-/:-@[-`{-~]/g, '');
-      return /[!-/:-@[-^`{-~]/.test(name) || g.chance(0.5) ? `pname${bare}` : `pname${name}`;
+      const bare = bareName(name);
+      return FIELD_NAME.exec(name)[0] !== name || g.chance(0.5) ? `pname${bare}` : `pname${name}`;
     }
     case 'parr': return `parr${Array.isArray(req.params) && req.params.length && g.chance(0.8) ? g.int(req.params.length) : g.pick(['0', '1', '2', '01'])}`;
     case 'pinv': return g.pick(['pinvbolt11_amount', 'pinvfoo']);
@@ -211,7 +222,7 @@ async function suite(node) {
     const real = await realOutcome(c, req, rune);
     counts.pairs += 1;
     counts[predicted.allowed === true ? 'allowed' : predicted.allowed === false ? 'refused' : 'unknown'] += 1;
-    const alts = restrictions.flat().map((a) => (typeof a === 'string' ? { field: /^[^!-/:-@[-^`{-~]*/.exec(a)[0], op: a[/^[^!-/:-@[-^`{-~]*/.exec(a)[0].length] } : a));
+    const alts = restrictions.flat().map(fieldAndOp);
     if (predicted.allowed !== 'unknown') {
       // Counted by the prediction (the same as the node's answer, or the pair fails above), so
       // the coverage depends on the seed alone, not on the node's rate-limit state.

@@ -293,12 +293,18 @@ pub fn trap_for_tests() {
     core::arch::wasm32::unreachable();
 }
 
+/// A rune from JavaScript, or the error string the JS API turns into a TypeError (never quoting
+/// the rune).
+fn decode(rune: &str) -> Result<Rune, JsValue> {
+    Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))
+}
+
 /// Decodes a rune: `{uniqueId, version, restrictions: [[{field, op, value}, …], …], text}` (the
 /// unique-id restriction is reported as `uniqueId`/`version`, not in `restrictions`; `text` is
 /// all of them as rune text). Throws a string saying what is wrong (never quoting the rune).
 #[wasm_bindgen(js_name = decodeRune)]
 pub fn decode_rune(rune: &str) -> Result<JsValue, JsValue> {
-    let r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
+    let r = decode(rune)?;
     let out = js_sys::Object::new();
     let set = |o: &js_sys::Object, k: &str, v: JsValue| {
         let _ = js_sys::Reflect::set(o, &s(k), &v);
@@ -333,7 +339,7 @@ pub fn decode_rune(rune: &str) -> Result<JsValue, JsValue> {
 /// Narrows a rune (see pkg-template/index.js).
 #[wasm_bindgen(js_name = restrictRune)]
 pub fn restrict_rune(rune: &str, restrictions: &str) -> Result<String, JsValue> {
-    let mut r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
+    let mut r = decode(rune)?;
     let mut alts: Vec<Alternative> = Vec::new();
     let mut index = 0usize;
     let mut open = false;
@@ -341,9 +347,10 @@ pub fn restrict_rune(rune: &str, restrictions: &str) -> Result<String, JsValue> 
         Some(j) => s(&format!("restrictions[{i}][{j}]: {e}")),
         None => s(&format!("restrictions[{i}]: {e}")),
     };
-    let mut tokens = restrictions
-        .split('\0')
-        .filter(|_| !restrictions.is_empty());
+    if restrictions.is_empty() {
+        return Ok(r.encode());
+    }
+    let mut tokens = restrictions.split('\0');
     let add = |r: &mut Rune, alts: &mut Vec<Alternative>, i: usize| {
         let restriction = Restriction::new(core::mem::take(alts)).map_err(|e| at(i, None, &e))?;
         r.add_restriction(restriction).map_err(|e| at(i, None, &e))
@@ -410,7 +417,7 @@ pub fn check_rune(
     node_id: Option<String>,
     time: f64,
 ) -> Result<JsValue, JsValue> {
-    let r = Rune::decode(rune).map_err(|e| s(&format!("rune: {e}")))?;
+    let r = decode(rune)?;
     let request = Request::new(method, params, node_id.as_deref(), time as i64)
         .map_err(|e| s(&e.to_string()))?;
     let (verdict, why) = match r.check(&request) {
