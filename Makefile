@@ -51,7 +51,9 @@ pkg: setup
 ## the typed API through tsc --strict); then against the test node and a real Core Lightning
 ## (LNC_NODES=test or cln for one; LNC_URL/LNC_NODE_ID/LNC_RUNE for a node of yours): the JS API in Node 20 (ws) and in
 ## headless Chromium, the package's consumers (npm pack, static page, Vite app, Node script,
-## Node's built-in WebSocket), the admin panel, the faults a real node can produce; then the
+## Node's built-in WebSocket), the admin panel, the deploy paths (Core Lightning's wss-proxy,
+## nginx over https hosting the panel, websockify; the errors a browser gives on the way), the
+## faults a real node can produce; then the
 ## test node's own fault and hostile modes, the differential suites (the same raw requests to
 ## both nodes; 600 generated rune/request pairs: checkRune's prediction against the node's
 ## answer and its checkrune RPC), real responses validated against their schemas, large requests through Core Lightning's WebSocket reader (directly, through a
@@ -60,11 +62,13 @@ js-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	$(CARGO) build --quiet --release --example probe
 	@./scripts/cln/build.sh >/dev/null
+	@./scripts/cln/build.sh wss-proxy >/dev/null
 	node tests/types/run.mjs
 	node tests/js/node.mjs
 	node tests/js/browser.mjs
 	node tests/consumers/run.mjs
 	node tests/js/panel.mjs
+	node tests/js/deploy.mjs
 	node tests/js/faults.mjs
 	node tests/js/hostile.mjs
 	node tests/differential/run.mjs
@@ -95,8 +99,8 @@ cln:
 
 ## cln-test: the real-node suites alone: large requests (300 KB / 900 KB) and mixed calls
 ##   directly, through a proxy that delivers MSS-sized TCP segments and through websockify,
-##   from Node and Chromium, the differential suites (raw requests; runes), and real responses
-##   validated against their schemas.
+##   from Node and Chromium, the differential suites (raw requests; runes), real responses
+##   validated against their schemas, and the deploy paths (wss-proxy, nginx, websockify).
 cln-test: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
 	$(CARGO) build --quiet --release --example probe
@@ -104,6 +108,7 @@ cln-test: pkg
 	LNC_NODES=cln node tests/differential/runes.mjs
 	node tests/types/cln-responses.mjs
 	node tests/js/cln-large.mjs
+	node tests/js/deploy.mjs
 
 ## testnode: run the local test node (WebSocket 127.0.0.1:9736, TCP 127.0.0.1:9735);
 ##   make testnode ARGS='--split random --ping-ms 5000'

@@ -39,11 +39,17 @@ export declare const ErrorCode: {
  *
  * - `reason`: `not-authorised` (19537), `rejected` (19536), `node` (the node's own JSON-RPC
  *   error for the method, any other code), `timeout` / `aborted` / `too-large` / `bad-reply`
- *   (19535), or for -32600: `unreachable` (the WebSocket did not open), `upgrade-refused` (the
- *   server answered the WebSocket upgrade with an HTTP error: in Node, the built-in WebSocket,
- *   which Core Lightning refuses; the message names the fix), `handshake` (the BOLT 8
- *   handshake failed: wrong node id, not a Lightning node), `closed` (the connection ended),
- *   `transport` (a corrupted packet), `protocol` (the node broke BOLT 1), `ping-timeout`,
+ *   (19535), or for -32600: `unreachable` (the WebSocket did not open: nothing listening, or
+ *   in a browser a `wss://` certificate it does not trust; the message says how to tell),
+ *   `mixed-content` (an https page given a `ws://` URL: the browser refused it before
+ *   connecting; use `wss://`), `certificate` (Node: the `wss://` server's TLS certificate is not
+ *   trusted; the message names `NODE_EXTRA_CA_CERTS`), `upgrade-refused` (a server answered
+ *   the WebSocket upgrade with HTTP instead: an ordinary web site, a proxy location without the
+ *   Upgrade headers, or in Node the built-in WebSocket, which Core Lightning refuses; the
+ *   message names the fix), `handshake` (the BOLT 8 handshake failed: wrong node id, a proxy
+ *   that could not reach its node, not a Lightning node), `closed` (the connection ended),
+ *   `transport` (a corrupted packet), `protocol` (the node broke BOLT 1, or a text message:
+ *   not a Lightning node), `ping-timeout`,
  *   `ping-flood` (the node pinged far faster than BOLT 1 allows), `send-backlog` (the node
  *   stopped reading: more than the send cap waited), `connect-timeout` (a reconnection attempt's
  *   handshake did not finish in `timeoutMs`), `internal` (the wasm core failed, e.g. out of
@@ -68,7 +74,7 @@ export declare class CommandoError extends Error {
 export type CommandoErrorReason =
   | 'not-authorised' | 'rejected' | 'node'
   | 'timeout' | 'aborted' | 'too-large' | 'bad-reply'
-  | 'unreachable' | 'upgrade-refused' | 'handshake' | 'closed' | 'transport' | 'protocol'
+  | 'unreachable' | 'mixed-content' | 'certificate' | 'upgrade-refused' | 'handshake' | 'closed' | 'transport' | 'protocol'
   | 'ping-timeout' | 'ping-flood' | 'send-backlog' | 'connect-timeout' | 'internal';
 
 /**

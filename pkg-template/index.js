@@ -400,29 +400,86 @@ function isUndici(WS) {
   return inNode && (WS === globalThis.WebSocket || !('on' in WS.prototype));
 }
 
+/** Node's TLS verification failures (the `ws` package's error, or fetch's cause): the certificate. */
+const CERT_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED', 'CERT_REVOKED', 'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+/** The reason phrase of Core Lightning's HTTP 400 to an upgrade it does not accept. */
+const CLN_REFUSAL = 'I only speak websocket';
+
+/** `https://host:port/` for a `wss://` URL: what to open in a tab to see the certificate. */
+const httpsOf = (url) => url.replace(/^wss:/i, 'https:').replace(/^(https:\/\/[^/]+).*$/i, '$1/');
+
 /**
- * The error for a WebSocket that never opened. Browsers do not say why; in Node, with a
- * WebSocket other than "ws", a plain HTTP request tells a refused upgrade from nothing listening.
+ * The error for a WebSocket that never opened. Browsers do not say why, so for a `wss://` URL a
+ * plain no-cors request to the same address tells an HTTPS server that refused the upgrade from
+ * nothing reachable (nothing listening, or a certificate this browser does not trust). In Node,
+ * the `ws` package says why (the HTTP status, or the TLS error's code); with another WebSocket
+ * (undici) the same plain request does.
  */
-async function openFailure(o, detail, status) {
-  if (status === undefined && isUndici(o.WebSocket) && typeof fetch === 'function') {
+async function openFailure(o, detail, status, code, statusText = '') {
+  const wss = /^wss:/i.test(o.url);
+  const probe = status === undefined && code === undefined && typeof fetch === 'function'
+    && (inNode ? isUndici(o.WebSocket) : wss);
+  if (probe) {
     try {
-      const res = await fetch(o.url.replace(/^ws/, 'http'), { signal: AbortSignal.timeout(2000), redirect: 'manual' });
-      status = res.status;
+      const res = await fetch(o.url.replace(/^ws/i, 'http'), inNode
+        ? { signal: AbortSignal.timeout(2000), redirect: 'manual' }
+        : { signal: AbortSignal.timeout(2000), mode: 'no-cors', credentials: 'omit', cache: 'no-store' }); // no-cors must follow redirects
+      status = res.status; // 0 in a browser for another origin: an opaque answer, but an answer
+      statusText = res.statusText;
       await res.body?.cancel();
-    } catch {
-      // Nothing answers HTTP there either.
+    } catch (e) {
+      code = e?.cause?.code; // Node: why fetch failed (a browser does not say)
     }
   }
+  if (code !== undefined && CERT_CODES.has(code)) {
+    return new CommandoError(ErrorCode.NOT_CONNECTED,
+      `${o.url}'s TLS certificate is not trusted (${code}). A self-signed certificate, such as the one Core Lightning's`
+      + ' wss-proxy makes (its ca.pem, in the wss-certs directory), must be trusted explicitly: run Node with'
+      + ' NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or pass a WebSocket that trusts it, e.g.'
+      + ' options.WebSocket = class extends WebSocket { constructor(u) { super(u, { ca }); } } with ws', 'certificate');
+  }
   if (status === undefined) {
-    return new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${detail}`, 'unreachable');
+    const why = wss && !inNode
+      ? ': nothing answered there, or this browser does not trust its TLS certificate. Open '
+        + `${httpsOf(o.url)} in a tab to see which: a certificate warning means the certificate needs trusting`
+        + ' (Core Lightning\'s wss-proxy makes a self-signed one: import its ca.pem) or replacing by one from a public CA'
+      : `${detail} (is anything listening there? Check the host and port, that the node has bind-addr=ws:… or the proxy runs)`;
+    return new CommandoError(ErrorCode.NOT_CONNECTED, `could not open a WebSocket to ${o.url}${why}`, 'unreachable');
+  }
+  if (statusText === CLN_REFUSAL && !isUndici(o.WebSocket)) {
+    return new CommandoError(ErrorCode.NOT_CONNECTED,
+      `Core Lightning's WebSocket port answered ${o.url} with HTTP ${status} ${statusText}: it refused the upgrade's`
+      + ' headers. It wants "Upgrade: websocket" and "Connection: Upgrade" with a capital U, so a proxy in front of it'
+      + ' must send them so (nginx: proxy_set_header Connection "Upgrade")', 'upgrade-refused');
+  }
+  if (!inNode) {
+    // In a browser only the probe answered (its status is 0 for another origin).
+    return new CommandoError(ErrorCode.NOT_CONNECTED,
+      `an HTTPS server answered at ${httpsOf(o.url)}${status ? ` (HTTP ${status})` : ''} but did not accept the WebSocket:`
+      + ' an ordinary web server, or a reverse proxy whose location for this path lacks the Upgrade and Connection'
+      + ' headers or cannot reach the node. Use the node\'s wss-proxy port, or the path your proxy forwards to the'
+      + ' node\'s ws port', 'upgrade-refused');
   }
   const fix = isUndici(o.WebSocket)
     ? ': Node\'s built-in WebSocket (undici) is refused by Core Lightning, which matches header names case-sensitively.'
       + ' Run `npm install ws`; lncommando uses it by itself (or pass it as options.WebSocket)'
-    : ' (is this Core Lightning\'s WebSocket port, bind-addr=ws:…, or a ws→tcp proxy?)';
+    : ' (is this Core Lightning\'s WebSocket port, bind-addr=ws:…, its wss-proxy, or a proxy\'s WebSocket location?)';
   return new CommandoError(ErrorCode.NOT_CONNECTED,
     `${o.url} answered the WebSocket upgrade with HTTP ${status} instead of 101${fix}`, 'upgrade-refused');
+}
+
+/** The error for a WebSocket the constructor refused (a bad URL, mixed content, a blocked port). */
+function constructFailure(o, e) {
+  if (e?.name === 'SecurityError' && /^ws:/i.test(o.url) && globalThis.location?.protocol === 'https:') {
+    return new CommandoError(ErrorCode.NOT_CONNECTED,
+      `this page is served over https, so the browser refuses the unencrypted ${o.url} (mixed content) before`
+      + ' connecting. Use a wss:// URL: TLS in front of the node\'s WebSocket port (Core Lightning\'s wss-proxy'
+      + ' plugin, or a reverse proxy such as nginx)', 'mixed-content');
+  }
+  return new CommandoError(ErrorCode.NOT_CONNECTED, `cannot open a WebSocket to ${o.url}: ${e?.message ?? e}`, 'unreachable');
 }
 
 /**
@@ -546,7 +603,11 @@ export class Connection extends EventTarget {
       };
       this.#onFail = fail;
       if (this.#o.timeoutMs > 0) {
-        timer = unrefTimer(setTimeout(() => fail(new CommandoError(ErrorCode.LOCAL, `connect timed out after ${this.#o.timeoutMs} ms`, 'timeout')), this.#o.timeoutMs));
+        timer = unrefTimer(setTimeout(() => fail(new CommandoError(ErrorCode.LOCAL, `connect timed out after ${this.#o.timeoutMs} ms${
+          this.#ws?.readyState === 1
+            ? ': the WebSocket opened, but the handshake did not finish. A wrong node id behind a proxy that does not pass on'
+              + ' the node\'s hang-up (Core Lightning\'s wss-proxy does not), or a server that is not a Lightning node'
+            : ': the WebSocket did not open in time'}`, 'timeout')), this.#o.timeoutMs));
       }
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort);
@@ -581,7 +642,7 @@ export class Connection extends EventTarget {
     try {
       ws = new o.WebSocket(o.url);
     } catch (e) {
-      throw new CommandoError(ErrorCode.NOT_CONNECTED, `cannot open a WebSocket to ${o.url}: ${e?.message ?? e}`, 'unreachable');
+      throw constructFailure(o, e);
     }
     this.#ws = ws;
     const session = this.#session;
@@ -592,19 +653,23 @@ export class Connection extends EventTarget {
       this.#pump();
     };
     ws.onmessage = (e) => {
-      if (this.#session !== session || typeof e.data === 'string') return;
-      if (guard(() => session.receive(new Uint8Array(e.data), now())) === FAILED) return;
+      if (this.#session !== session) return;
+      // Lightning is binary only: the core closes on a text message (not a Lightning node).
+      const fed = typeof e.data === 'string'
+        ? guard(() => session.textReceived())
+        : guard(() => session.receive(new Uint8Array(e.data), now()));
+      if (fed === FAILED) return;
       this.#pump();
     };
     let failing = false;
-    const gone = (detail, status) => {
+    const gone = (detail, status, code, statusText) => {
       if (this.#ws === ws) this.#ws = null;
       if (this.#session !== session || failing) return;
       if (!opened) {
         // The socket never opened: nothing listening, refused upgrade, bad TLS, …
         failing = true;
         if (guard(() => session.close()) === FAILED) return;
-        openFailure(o, detail, status).then((err) => {
+        openFailure(o, detail, status, code, statusText).then((err) => {
           if (this.#session === session) this.#drain(err);
         });
       } else {
@@ -612,13 +677,14 @@ export class Connection extends EventTarget {
         this.#pump();
       }
     };
-    ws.onerror = (e) => gone(e?.message ? `: ${e.message}` : '');
+    // The "ws" package's error event carries the error (a TLS failure's code among them).
+    ws.onerror = (e) => gone(e?.message ? `: ${e.message}` : '', undefined, e?.error?.code);
     ws.onclose = () => gone('');
     if (typeof ws.on === 'function') {
       // The "ws" package: a refused upgrade says why (Node's own WebSocket is refused by Core
       // Lightning: its header names are lower-case).
       ws.on('unexpected-response', (_req, res) => {
-        gone('', res.statusCode);
+        gone('', res.statusCode, undefined, res.statusMessage);
         ws.terminate?.();
       });
     }
@@ -800,7 +866,7 @@ export class Connection extends EventTarget {
       try {
         this.#open();
       } catch (e) {
-        this.#closed('unreachable', String(e?.message ?? e));
+        this.#closed(e?.reason ?? 'unreachable', String(e?.message ?? e), e instanceof CommandoError ? e : undefined);
         return;
       }
       // Each attempt has the connect deadline: a node that accepts and then stalls the

@@ -67,6 +67,12 @@ if [ "$job" = test ] && ! have websockify; then
   apt_pkgs+=(websockify)
   apt_why+=("websockify (ws→tcp proxy, for the real-node tests)")
 fi
+# nginx: the TLS reverse proxy (and https host of the panel) of the deploy tests. Debian puts it
+# in /usr/sbin, which a non-root PATH may lack (LNC_SBIN moves that directory, for the stand-ins).
+if [ "$job" = test ] && ! have nginx && [ ! -x "${LNC_SBIN:-/usr/sbin}/nginx" ]; then
+  apt_pkgs+=(nginx)
+  apt_why+=("nginx (TLS reverse proxy, for the deploy tests)")
+fi
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   why=$(printf '%s; ' "${apt_why[@]}")
   say "installing Debian's ${why%; } (apt-get, ~1-2 min)"

@@ -125,6 +125,10 @@ pub enum CloseReason {
         /// Bytes waiting when the cap was passed.
         bytes: usize,
     },
+    /// The server sent a WebSocket text message (the shell says so through
+    /// [`Session::text_received`]): Lightning over a WebSocket is binary only, so whatever
+    /// answered is not a Lightning node nor a ws→tcp proxy in front of one.
+    TextMessage,
     /// Closed by our side.
     Local,
 }
@@ -157,6 +161,10 @@ impl core::fmt::Display for CloseReason {
                 f,
                 "peer stopped reading: {bytes} bytes waiting to be sent (send backlog cap)"
             ),
+            CloseReason::TextMessage => f.write_str(
+                "the server sent a WebSocket text message: Lightning is binary only, so this is \
+                 not a Lightning node's WebSocket port (nor a ws→tcp proxy in front of one)",
+            ),
             CloseReason::Local => f.write_str("closed by the client"),
         }
     }
@@ -173,7 +181,8 @@ impl CloseReason {
             CloseReason::Malformed(_)
             | CloseReason::UnknownEvenMessage(_)
             | CloseReason::UnknownRequiredFeature(_)
-            | CloseReason::NoInit(_) => "protocol",
+            | CloseReason::NoInit(_)
+            | CloseReason::TextMessage => "protocol",
             CloseReason::PeerClosed { .. } => "closed",
             CloseReason::PingTimeout => "ping-timeout",
             CloseReason::ConnectTimeout => "connect-timeout",
@@ -870,6 +879,12 @@ impl Session {
         if matches!(self.state, State::Handshake | State::Init) {
             self.close(CloseReason::ConnectTimeout);
         }
+    }
+
+    /// The WebSocket delivered a text message: nothing Lightning sends one, so the session
+    /// closes with [`CloseReason::TextMessage`] (before or after the handshake alike).
+    pub fn text_received(&mut self) {
+        self.close(CloseReason::TextMessage);
     }
 
     /// The transport closed under us (the WebSocket closed or failed).

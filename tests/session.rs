@@ -80,6 +80,18 @@ fn events(c: &mut Session) -> Vec<Event> {
     std::iter::from_fn(|| c.poll_event()).collect()
 }
 
+/// The events of a session that closes with `reason` while request `id` is pending.
+fn closed_with(id: u64, reason: CloseReason) -> Vec<Event> {
+    vec![
+        Event::Failed {
+            id,
+            failure: RequestFailure::Closed(reason.clone()),
+        },
+        Event::State(State::Closed),
+        Event::Closed(reason),
+    ]
+}
+
 fn node_events(n: &mut NodeSession) -> Vec<NodeEvent> {
     std::iter::from_fn(|| n.poll_event()).collect()
 }
@@ -180,19 +192,9 @@ fn wrong_node_id_fails_act_two() {
     // The node hangs up on a bad act one; the client sees the stream end during act two.
     assert!(n.is_closed());
     c.connection_lost();
-    let ev = events(&mut c);
     assert_eq!(
-        ev,
-        vec![
-            Event::Failed {
-                id,
-                failure: RequestFailure::Closed(CloseReason::Handshake(
-                    HandshakeError::Act2ReadFailed
-                ))
-            },
-            Event::State(State::Closed),
-            Event::Closed(CloseReason::Handshake(HandshakeError::Act2ReadFailed)),
-        ]
+        events(&mut c),
+        closed_with(id, CloseReason::Handshake(HandshakeError::Act2ReadFailed))
     );
     assert_eq!(c.close_reason().unwrap().kind(), "handshake");
 }
@@ -328,6 +330,34 @@ fn connection_lost_settles_every_request() {
         events(&mut c).is_empty(),
         "closing twice keeps the first reason, no new events"
     );
+}
+
+#[test]
+fn a_text_message_closes_as_not_lightning() {
+    // During the handshake: a WebSocket service that greets in text is not a Lightning node.
+    let mut c = client();
+    let id = c.request("getinfo", "{}", "r", None).unwrap();
+    assert!(c.poll_transmit().is_some(), "act one goes out first");
+    c.text_received();
+    assert_eq!(events(&mut c), closed_with(id, CloseReason::TextMessage));
+    assert_eq!(CloseReason::TextMessage.kind(), "protocol");
+    assert!(
+        CloseReason::TextMessage
+            .to_string()
+            .contains("not a Lightning node")
+    );
+    // After ready too: nothing Lightning sends text.
+    let (mut c, mut n) = ready_pair();
+    let id = c.request("sleep", "{}", "r", None).unwrap();
+    pump(&mut c, &mut n);
+    c.text_received();
+    let ev = events(&mut c);
+    assert!(ev.contains(&Event::Failed {
+        id,
+        failure: RequestFailure::Closed(CloseReason::TextMessage)
+    }));
+    assert_eq!(ev.last(), Some(&Event::Closed(CloseReason::TextMessage)));
+    assert_eq!(c.state(), State::Closed);
 }
 
 #[test]

@@ -109,9 +109,11 @@ function errorMeaning(e) {
     case 'aborted': return 'Cancelled.';
     case 'too-large': return 'The reply was larger than this page accepts.';
     case 'bad-reply': return 'The node\'s reply was not valid JSON.';
-    case 'unreachable': return 'Nothing answered at that URL.';
-    case 'upgrade-refused': return 'Something answered at that URL, but not as Core Lightning\'s WebSocket port.';
-    case 'handshake': return 'Wrong node id, or not a Lightning node.';
+    case 'unreachable': return 'Nothing answered at that URL (or, for wss://, this browser does not trust its certificate).';
+    case 'mixed-content': return 'This https page may only connect to wss:// URLs.';
+    case 'certificate': return 'The node\'s TLS certificate is not trusted.';
+    case 'upgrade-refused': return 'A web server answered at that URL, but not as the node\'s WebSocket port.';
+    case 'handshake': return 'Wrong node id, or a proxy that cannot reach its node, or not a Lightning node.';
     case 'closed': return 'Not connected: the connection is closed.';
     case 'transport': return 'The connection was corrupted (a packet failed its integrity check).';
     case 'protocol': return 'The node broke the Lightning wire protocol.';
@@ -189,6 +191,10 @@ function loadQr() {
   return qrLoading;
 }
 
+// Everything the panel will need, fetched at once: the wasm (compiled while the user types) and
+// the QR encoder. Once loaded, the panel works with the network gone (only the node's WebSocket).
+const preloaded = lib ? Promise.all([lib.ready(), loadQr()]).catch(() => {}) : Promise.resolve();
+
 // ---------------------------------------------------------------------------------------------
 // Connection state
 
@@ -260,14 +266,34 @@ function connectErrorContent(e, url) {
   switch (e?.reason) {
     case 'handshake':
       title = 'Handshake failed: wrong node id, or not a Lightning node at that URL.';
-      hint = 'Check the node id (lightning-cli getinfo → id) and that the URL points at the node\'s WebSocket port or its proxy.';
+      hint = 'Check the node id (lightning-cli getinfo → id). If it is right, the URL reached a proxy that could not reach the node (its log says why: is the node running, and the proxy pointed at its port?), or something that is not a Lightning node.';
+      break;
+    case 'protocol':
+      title = 'Not a Lightning node at that URL.';
+      hint = 'Something answered the WebSocket, but not in the Lightning protocol: point the URL at the node\'s WebSocket port (bind-addr=ws:…), its wss-proxy, or a proxy in front of it.';
+      break;
+    case 'mixed-content':
+      title = 'This page is served over https, so the browser refused the ws:// URL before connecting.';
+      hint = 'Use a wss:// URL: TLS in front of the node\'s WebSocket port, with Core Lightning\'s wss-proxy plugin or a reverse proxy such as nginx (see the README). Only localhost may be reached with ws:// from an https page.';
+      break;
+    case 'certificate':
+      title = 'The node\'s TLS certificate is not trusted.';
+      hint = 'Trust the certificate (wss-proxy makes a self-signed one: its ca.pem) or use one from a public certificate authority.';
+      break;
+    case 'upgrade-refused':
+      title = 'A web server answered at that URL, but it is not the node\'s WebSocket.';
+      hint = /^wss:/i.test(url)
+        ? 'An ordinary web site, or a reverse proxy whose location for this path does not forward WebSockets (the Upgrade and Connection headers) or cannot reach the node. Use the wss-proxy port, or the path your proxy forwards to the node\'s ws port.'
+        : 'Point the URL at the node\'s WebSocket port (bind-addr=ws:…) or a ws→tcp proxy in front of its Lightning port.';
       break;
     case 'unreachable':
-      title = 'Nothing answered at that URL.';
-      if (location.protocol === 'https:' && /^ws:/i.test(url)) {
-        hint = 'This page is served over https, so the browser only allows wss:// URLs (except to localhost).';
+      if (/^wss:/i.test(url)) {
+        const https = url.replace(/^wss:/i, 'https:').replace(/^(https:\/\/[^/]+).*$/i, '$1/');
+        title = 'Nothing answered at that URL, or this browser does not trust its certificate.';
+        hint = `Open ${https} in a new tab: a certificate warning means the certificate needs trusting (wss-proxy makes a self-signed one: import its ca.pem) or replacing; "can't be reached" means check the host, the port and that the proxy runs.`;
       } else {
-        hint = 'Check the host and port, that the node listens for WebSocket (bind-addr=ws:…) or the proxy runs, and for wss:// that the certificate is valid for this browser.';
+        title = 'Nothing answered at that URL.';
+        hint = 'Check the host and port, and that the node listens for WebSocket (bind-addr=ws:…) or the proxy runs.';
       }
       break;
     case 'timeout':
@@ -1522,4 +1548,5 @@ if (applyHash()) doConnect();
 // The submit buttons start disabled so that Enter cannot submit a form natively before this
 // module is running (which would put the rune in the URL; the CSP's form-action blocks it too).
 if (lib) for (const id of ['connect', 'invoice-create', 'console-run', 'rune-inspect', 'builder-build']) $(id).disabled = false;
+await preloaded; // a wasm that failed to load says so at connect
 document.documentElement.dataset.app = lib ? 'ready' : 'failed'; // for tests and scripts

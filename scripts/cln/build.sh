@@ -3,6 +3,10 @@
 # the clone, and prints the path of its lightningd. Quick when the cached build matches the
 # source tarball (its sha256 is the stamp). LIGHTNINGD=path uses an installed lightningd instead.
 #   scripts/cln/build.sh            → /root/.cache/lncommando/cln-v26.06.6/usr/local/bin/lightningd
+#   scripts/cln/build.sh wss-proxy  → …/cln-v26.06.6/wss-proxy/wss-proxy: Core Lightning's own
+#     wss-proxy plugin (Rust), built with cargo from the same tree (--locked, crates from
+#     crates.io) and cached beside the node; kept out of the node's plugin directory, so that
+#     only a node started with plugin=PATH loads it. LNC_WSS_PROXY=path uses an installed one.
 # Progress goes to stderr; the build's own output to $CACHE/cln-build-VERSION.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,17 +18,64 @@ DEST=$CACHE/cln-$VERSION
 BIN=$DEST/usr/local/bin/lightningd
 say() { echo "cln: $*" >&2; }
 
-if [ -n "${LIGHTNINGD:-}" ]; then
-  [ -x "$LIGHTNINGD" ] || { echo "cln: LIGHTNINGD=$LIGHTNINGD is not an executable" >&2; exit 1; }
-  echo "$LIGHTNINGD"
+what=${1:-lightningd}
+case "$what" in
+  lightningd | wss-proxy) ;;
+  *) echo "cln: unknown target '$what' (lightningd or wss-proxy)" >&2; exit 2 ;;
+esac
+
+# The installed binary that variable $1 names, if set: printed, and the script ends.
+use_installed() {
+  local path=${!1:-}
+  [ -n "$path" ] || return 0
+  [ -x "$path" ] || { echo "cln: $1=$path is not an executable" >&2; exit 1; }
+  echo "$path"
+  exit 0
+}
+# The cached build $1, if the stamp in directory $2 is the tarball's sha256: printed, and the
+# script ends. Sets $want (the stamp a new build gets).
+use_cached() {
+  [ -f "$TARBALL" ] || { echo "cln: $TARBALL not found (Core Lightning's source, see ../shared/cln/README.md)" >&2; exit 1; }
+  want=$(sha256sum "$TARBALL" | cut -d' ' -f1)
+  if [ -x "$1" ] && [ "$(cat "$2/.source-sha256" 2>/dev/null || true)" = "$want" ]; then
+    echo "$1"
+    exit 0
+  fi
+}
+
+if [ "$what" = wss-proxy ]; then
+  use_installed LNC_WSS_PROXY
+  PLUGIN_DIR=$CACHE/wss-proxy-$VERSION
+  PLUGIN=$PLUGIN_DIR/wss-proxy
+  use_cached "$PLUGIN" "$PLUGIN_DIR"
+  log=$CACHE/wss-proxy-build-$VERSION.log
+  work=$CACHE/wss-proxy-build-$VERSION
+  say "building Core Lightning $VERSION's wss-proxy plugin with cargo (~2 min; log: $log)"
+  mkdir -p "$CACHE"
+  rm -rf "$work" "$PLUGIN_DIR"
+  mkdir -p "$work" "$PLUGIN_DIR"
+  t0=$(date +%s)
+  (
+    set -e
+    tar -xf "$TARBALL" -C "$work" "lightning-$VERSION/Cargo.toml" "lightning-$VERSION/Cargo.lock" \
+      "lightning-$VERSION/cln-rpc" "lightning-$VERSION/cln-grpc" "lightning-$VERSION/plugins"
+    cd "$work/lightning-$VERSION"
+    CARGO_TARGET_DIR="$work/target" cargo build --release --locked -p wss-proxy
+    cp "$work/target/release/wss-proxy" "$PLUGIN"
+  ) >"$log" 2>&1 || {
+    echo "cln: the wss-proxy build failed; the end of $log:" >&2
+    tail -30 "$log" >&2
+    exit 1
+  }
+  rm -rf "$work"
+  echo "$want" >"$PLUGIN_DIR/.source-sha256"
+  say "built wss-proxy in $(($(date +%s) - t0)) s"
+  echo "$PLUGIN"
   exit 0
 fi
-[ -f "$TARBALL" ] || { echo "cln: $TARBALL not found (Core Lightning's source, see ../shared/cln/README.md)" >&2; exit 1; }
-want=$(sha256sum "$TARBALL" | cut -d' ' -f1)
-if [ -x "$BIN" ] && [ "$(cat "$DEST/.source-sha256" 2>/dev/null || true)" = "$want" ]; then
-  echo "$BIN"
-  exit 0
-fi
+
+use_installed LIGHTNINGD
+use_cached "$BIN" "$DEST"
 
 # Debian's packages the build needs (../shared/cln/README.md), only those missing.
 pkgs=(autoconf automake libtool build-essential pkg-config jq gettext lowdown libsqlite3-dev

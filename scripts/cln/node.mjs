@@ -5,6 +5,9 @@
 //
 // const n = await startCln();  →  { url, nodeId, rune, readonlyRune, tcp, version, real: true,
 //   managed: true, cli(...args), stop(), kill(), restart() }
+// startCln({ wssProxy: true }) also loads Core Lightning's own wss-proxy plugin (built once
+// beside the node: scripts/cln/build.sh wss-proxy) on a free port: n.wssUrl (wss://127.0.0.1:…)
+// and n.wssCerts (the certificates it made: ca.pem, server.pem, …) are added.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer } from 'node:net';
@@ -18,6 +21,11 @@ const run = promisify(execFile);
 /** The path of lightningd (built or cached; LIGHTNINGD=path for an installed one). */
 export function buildCln() {
   return execFileSync(join(root, 'scripts/cln/build.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+/** The path of the wss-proxy plugin (built or cached; LNC_WSS_PROXY=path for an installed one). */
+export function buildWssProxy() {
+  return execFileSync(join(root, 'scripts/cln/build.sh'), ['wss-proxy'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
 /** A free loopback TCP port (for a server started right after). */
@@ -41,11 +49,12 @@ export function accepts(port) {
   });
 }
 
-export async function startCln({ lightningd = buildCln() } = {}) {
+export async function startCln({ lightningd = buildCln(), wssProxy = false } = {}) {
+  const plugin = wssProxy ? buildWssProxy() : null;
   const bin = dirname(lightningd);
   const cliBin = join(bin, 'lightning-cli');
   const dir = mkdtempSync(join(tmpdir(), 'lnc-cln-'));
-  const [tcpPort, wsPort] = [await freePort(), await freePort()];
+  const [tcpPort, wsPort, wssPort] = [await freePort(), await freePort(), plugin ? await freePort() : null];
   mkdirSync(join(dir, 'regtest'), { recursive: true });
   // A fixed key per node directory: a restart keeps the node id and the runes.
   const secret = join(dir, 'regtest', 'hsm_secret');
@@ -62,6 +71,8 @@ export async function startCln({ lightningd = buildCln() } = {}) {
     `log-file=${join(dir, 'log')}`,
     `pid-file=${join(dir, 'lightningd.pid')}`,
     `bitcoin-cli=${join(root, 'scripts/cln/bitcoin-cli')}`,
+    // wss-proxy: TLS in front of the ws port; it makes its certificates in wss-certs on first start.
+    ...(plugin ? [`plugin=${plugin}`, `wss-bind-addr=127.0.0.1:${wssPort}`, `wss-certs=${join(dir, 'wss-certs')}`] : []),
     '',
   ].join('\n'));
   const cli = async (...args) => {
@@ -79,7 +90,7 @@ export async function startCln({ lightningd = buildCln() } = {}) {
       if (child.exitCode !== null) throw new Error(`lightningd exited (${child.exitCode}): ${stderr.slice(-2000)}`);
       try {
         const info = await cli('getinfo');
-        if ((await accepts(wsPort)) && (await accepts(tcpPort))) return info;
+        if ((await accepts(wsPort)) && (await accepts(tcpPort)) && (!plugin || (await accepts(wssPort)))) return info;
         throw new Error('not listening yet');
       } catch {
         if (Date.now() > deadline) throw new Error(`lightningd did not answer getinfo within 60 s: ${stderr.slice(-2000)}`);
@@ -100,6 +111,7 @@ export async function startCln({ lightningd = buildCln() } = {}) {
     rune,
     readonlyRune,
     tcp: `127.0.0.1:${tcpPort}`,
+    ...(plugin ? { wssUrl: `wss://127.0.0.1:${wssPort}`, wssCerts: join(dir, 'wss-certs') } : {}),
     version: info.version,
     dir,
     real: true,

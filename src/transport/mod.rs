@@ -82,17 +82,25 @@ impl core::fmt::Display for HandshakeError {
         use HandshakeError::*;
         match self {
             Act1ReadFailed => f.write_str("connection ended during handshake act one"),
-            Act2ReadFailed => f.write_str("connection ended during handshake act two"),
+            Act2ReadFailed => f.write_str(
+                "the server hung up before answering the handshake (act two): the node id is not \
+                 this node's (Core Lightning hangs up without a word), or a proxy in front of the \
+                 node could not reach it (see the proxy's log)",
+            ),
             Act3ReadFailed => f.write_str("connection ended during handshake act three"),
             Act1BadVersion(v) => write!(f, "handshake act one has unknown version {v}"),
-            Act2BadVersion(v) => write!(f, "handshake act two has unknown version {v}"),
+            Act2BadVersion(v) => write!(
+                f,
+                "handshake act two has unknown version {v}: the server is not a Lightning node"
+            ),
             Act3BadVersion(v) => write!(f, "handshake act three has unknown version {v}"),
             Act1BadPubkey => f.write_str("handshake act one has an invalid ephemeral key"),
             Act2BadPubkey => f.write_str("handshake act two has an invalid ephemeral key"),
             Act3BadPubkey => f.write_str("handshake act three has an invalid static key"),
             Act1BadTag => f.write_str("handshake act one failed authentication"),
             Act2BadTag => f.write_str(
-                "handshake act two failed authentication (wrong node id, or not a Lightning node)",
+                "handshake act two failed authentication: the server answered, but not as the \
+                 Lightning node this node id names (another WebSocket service, such as an echo?)",
             ),
             Act3BadCiphertext => f.write_str("handshake act three static key failed to decrypt"),
             Act3BadTag => f.write_str("handshake act three failed authentication"),

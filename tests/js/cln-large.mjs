@@ -11,10 +11,11 @@
 // through websockify LNC_WSPROXY_COUNT (default 20) and the 1 000 mixed calls.
 // This is what the core's frame shaping (Config::align_frames) is for: without it, Core
 // Lightning unmasks each read() of a frame from mask byte 0 and corrupts the stream.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import WebSocket from 'ws';
 import * as lib from '../../pkg/index.js';
-import { accepts, freePort, startCln } from '../../scripts/cln/node.mjs';
+import { startCln } from '../../scripts/cln/node.mjs';
+import { startWebsockify } from './proxies.mjs';
 import { launch } from '../../scripts/lib/chromium.mjs';
 import { targetKinds } from './nodes.mjs';
 import { outcome } from './outcome.mjs';
@@ -73,21 +74,6 @@ async function workload(lib, env) {
   const mixedMs = Date.now() - t1;
   await node.close();
   return { failures: failures.slice(0, 5), failed: failures.length, largeMs, mixedMs };
-}
-
-/** Debian's websockify on a free loopback port, forwarding to `tcp` (HOST:PORT). */
-async function startWebsockify(tcp) {
-  const port = await freePort();
-  const child = spawn('websockify', [`127.0.0.1:${port}`, tcp], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  child.on('error', (e) => { stderr += `${e.message} (websockify is installed by scripts/setup.sh test)`; });
-  const deadline = Date.now() + 10000;
-  while (!(await accepts(port))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`websockify did not start: ${stderr.slice(-1000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `ws://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 if (!targetKinds().includes('cln')) {

@@ -50,6 +50,8 @@ export function describe(node) {
     readonlyRune: node.readonlyRune,
     real: node.kind !== 'test',
     controlled: node.kind !== 'external',
+    // Through a proxy that keeps the browser's side open when the node hangs up (wss-proxy).
+    hidesHangup: !!node.hidesHangup,
   };
 }
 

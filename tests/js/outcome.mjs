@@ -15,3 +15,15 @@ export async function outcome(name, fn) {
 
 /** A case not run (e.g. test-node-only, against a real node). */
 export const skipped = (name, note) => ({ name, ok: true, skipped: true, ms: 0, note });
+
+/** `s` as a RegExp source that matches it literally (a URL in an expected console message). */
+export const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether console message `m` (Playwright's) is the failed no-cors probe lncommando makes to a
+ * `wss://` URL's https origin after its WebSocket failed to open (e.g. while the node is down).
+ */
+export function isProbeOf(m, url) {
+  if (!/^wss:/i.test(url) || !m.text().startsWith('Failed to load resource')) return false;
+  return (m.location()?.url ?? '').startsWith(`${url.replace(/^wss:/i, 'https:').replace(/^(https:\/\/[^/]+).*$/i, '$1')}/`);
+}

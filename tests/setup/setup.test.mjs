@@ -1,7 +1,7 @@
 // The setup script itself (scripts/setup.sh), run against stand-ins: a copy of the script and
 // the lock files it reads in a temporary tree, and a PATH that holds only the shell utilities it
 // uses plus stand-ins for cargo, rustup, apt-get, npm, node, python3, wasm-bindgen, clang,
-// llvm-ar, chromium and websockify. Each stand-in records how it was called; the installers'
+// llvm-ar, chromium, websockify and nginx. Each stand-in records how it was called; the installers'
 // stand-ins "install" by creating the stand-in of what they install, so a second run sees it
 // present.
 // Each case checks which install branches ran, which were skipped, and the exit status.
@@ -43,7 +43,7 @@ const STANDINS = {
     if [ "$1" = install ]; then
       for p in "$@"; do
         case "$p" in
-          clang) mk clang ;; llvm) mk llvm-ar ;; chromium) mk chromium ;; websockify) mk websockify ;;
+          clang) mk clang ;; llvm) mk llvm-ar ;; chromium) mk chromium ;; websockify) mk websockify ;; nginx) mk nginx ;;
         esac
       done
     fi`,
@@ -59,6 +59,7 @@ const STANDINS = {
   'llvm-ar': ``,
   chromium: ``,
   websockify: ``,
+  nginx: ``,
 };
 
 function standin(bin, name) {
@@ -105,7 +106,7 @@ function sandbox({ present, targets = [], components = [], wasmBindgen = WASM_BI
     writeFileSync(log, '');
     const r = spawnSync(join(tree, 'scripts/setup.sh'), args, {
       encoding: 'utf8',
-      env: { PATH: bin, LOG: log, STATE: state, BIN: bin, HOME: root, ...extraEnv },
+      env: { PATH: bin, LOG: log, STATE: state, BIN: bin, HOME: root, LNC_SBIN: join(root, 'sbin'), ...extraEnv },
     });
     const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, calls };
@@ -114,7 +115,7 @@ function sandbox({ present, targets = [], components = [], wasmBindgen = WASM_BI
 }
 
 const BASE = ['cargo', 'rustup', 'npm', 'node', 'python3', 'sudo', 'apt-get'];
-const ALL = [...BASE, 'wasm-bindgen', 'clang', 'llvm-ar', 'chromium', 'websockify'];
+const ALL = [...BASE, 'wasm-bindgen', 'clang', 'llvm-ar', 'chromium', 'websockify', 'nginx'];
 const READY = {
   present: ALL,
   targets: ['wasm32-unknown-unknown', 'x86_64-unknown-linux-gnu'],
@@ -132,6 +133,7 @@ const INSTALLS = {
   clang: (c) => /^apt-get install .* clang llvm( |$)/.test(c),
   chromium: (c) => /^apt-get install .*chromium chromium-driver/.test(c),
   websockify: (c) => /^apt-get install .*websockify/.test(c),
+  nginx: (c) => /^apt-get install .*\bnginx\b/.test(c),
   wasmBindgen: (c) => c === `cargo install --quiet --force wasm-bindgen-cli --version ${WASM_BINDGEN}`,
   npmRoot: (c, cwdLog) => c.startsWith('npm ci') && cwdLog === 'root',
   pyln: (c) => c === `python3 -m pip install --quiet --disable-pip-version-check pyln-proto==${PYLN}`,
@@ -152,7 +154,7 @@ test('a machine with none of the tools: every install branch runs, and setup.sh 
   try {
     const r = s.run(['test']);
     assert.equal(r.status, 0, r.stderr);
-    for (const k of ['wasmTarget', 'clippy', 'rustfmt', 'aptUpdate', 'clang', 'chromium', 'websockify', 'wasmBindgen', 'pyln']) {
+    for (const k of ['wasmTarget', 'clippy', 'rustfmt', 'aptUpdate', 'clang', 'chromium', 'websockify', 'nginx', 'wasmBindgen', 'pyln']) {
       assert.ok(ran(r.calls, k), `${k} not installed; calls:\n${r.calls.join('\n')}`);
     }
     assert.equal(r.calls.filter((c) => c.startsWith('apt-get update')).length, 1, 'one apt-get update for all packages');
@@ -191,6 +193,7 @@ test('each tool missing alone: only its branch runs', () => {
     { key: 'clang', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'llvm-ar') }) },
     { key: 'chromium', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'chromium') }) },
     { key: 'websockify', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'websockify') }) },
+    { key: 'nginx', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'nginx') }) },
     { key: 'wasmBindgen', change: (o) => ({ ...o, present: o.present.filter((t) => t !== 'wasm-bindgen') }) },
     { key: 'wasmBindgen', change: (o) => ({ ...o, wasmBindgen: '0.2.1' }), why: 'a wrong version' },
     { key: 'pyln', change: (o) => ({ ...o, pyln: false }) },
@@ -207,6 +210,20 @@ test('each tool missing alone: only its branch runs', () => {
     } finally {
       s.cleanup();
     }
+  }
+});
+
+test('nginx in /usr/sbin (off a non-root PATH) counts as present', () => {
+  const s = sandbox({ ...READY, present: READY.present.filter((t) => t !== 'nginx') });
+  try {
+    mkdirSync(join(s.root, 'sbin'));
+    writeFileSync(join(s.root, 'sbin/nginx'), '#!/bin/sh\n');
+    chmodSync(join(s.root, 'sbin/nginx'), 0o755);
+    const r = s.run(['test']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(installs(r.calls), [], `installed:\n${r.calls.join('\n')}`);
+  } finally {
+    s.cleanup();
   }
 });
 
@@ -232,7 +249,7 @@ test('make demo installs only what the demo needs; Chromium only with HEADLESS=1
     const r = s.run(['demo']);
     assert.equal(r.status, 0, r.stderr);
     for (const k of ['wasmTarget', 'clang', 'wasmBindgen']) assert.ok(ran(r.calls, k), `demo: ${k} not installed`);
-    for (const k of ['clippy', 'rustfmt', 'chromium', 'websockify', 'pyln']) assert.ok(!ran(r.calls, k), `demo installed ${k}`);
+    for (const k of ['clippy', 'rustfmt', 'chromium', 'websockify', 'nginx', 'pyln']) assert.ok(!ran(r.calls, k), `demo installed ${k}`);
     assert.deepEqual(npmCis(r), ['.'], 'demo: only the root npm packages (no benchmark ones)');
     // Every install it makes says what and how long.
     for (const line of r.stdout.trim().split('\n')) assert.match(line, /^setup: .*~\d/, line);

@@ -254,6 +254,12 @@ impl WasmSession {
         self.inner.connect_timed_out();
     }
 
+    /// The socket delivered a text message (Lightning is binary only: the session closes).
+    #[wasm_bindgen(js_name = textReceived)]
+    pub fn text_received(&mut self) {
+        self.inner.text_received();
+    }
+
     /// The socket closed or failed.
     pub fn lost(&mut self) {
         self.inner.connection_lost();
