@@ -490,9 +490,28 @@ export async function connect(options) {
   const o = checkOptions(options);
   o.WebSocket ??= await findWebSocket();
   if (options.signal?.aborted) throw abortError('connect aborted', options.signal);
-  await ready(options.wasm === undefined ? {} : { wasm: options.wasm });
-  if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
-  const conn = new Connection(o);
+  // In a browser, while the wasm is still loading, the WebSocket opens at once: the node's
+  // upgrade (TCP, TLS and HTTP round trips) overlaps the wasm's fetch and compile. Nothing arrives on it before act
+  // one is sent, so the connection takes it over as it is once the core is ready. (In Node the
+  // wasm is read from disk, and a `ws` refusal's details need its listeners from the start.)
+  let early = null;
+  if (!loaded && !inNode) {
+    try {
+      early = new o.WebSocket(o.url);
+      early.binaryType = 'arraybuffer';
+    } catch {
+      early = null; // the connection's own attempt makes the specific error
+    }
+  }
+  try {
+    await ready(options.wasm === undefined ? {} : { wasm: options.wasm });
+    if (o.rune !== undefined) await decodeRune(o.rune); // A malformed rune is a TypeError now, not a 19536 later.
+    if (options.signal?.aborted) throw abortError('connect aborted', options.signal);
+  } catch (e) {
+    dropSocket(early);
+    throw e;
+  }
+  const conn = new Connection(o, early);
   await conn[FIRST_CONNECT](options.signal);
   conn[CONNECTED]();
   return conn;
@@ -517,10 +536,13 @@ export class Connection extends EventTarget {
   // exist yet): replayed to the first listener of their type.
   #early = new Map();
   #buffering = true;
+  // A WebSocket connect() opened while the wasm loaded: the first attempt's, if it came.
+  #opened;
 
-  constructor(o) {
+  constructor(o, opened = null) {
     super();
     this.#o = o;
+    this.#opened = opened;
   }
 
   /** `'connecting' | 'ready' | 'reconnecting' | 'closed'`. */
@@ -638,9 +660,10 @@ export class Connection extends EventTarget {
   #open() {
     if (!this.#session) this.#newSession();
     const o = this.#o;
-    let ws;
+    let ws = this.#opened;
+    this.#opened = null;
     try {
-      ws = new o.WebSocket(o.url);
+      ws ??= new o.WebSocket(o.url);
     } catch (e) {
       throw constructFailure(o, e);
     }
@@ -688,6 +711,9 @@ export class Connection extends EventTarget {
         ws.terminate?.();
       });
     }
+    // Opened early (connect()), its events may have come before these handlers.
+    if (ws.readyState === 1) ws.onopen();
+    else if (ws.readyState === 3) gone('');
   }
 
   /** Keeps the one timer the core asks for (`pollTimeout`): keep-alive pings, ping timeouts. */
@@ -886,6 +912,8 @@ export class Connection extends EventTarget {
   }
 
   #shutdown() {
+    dropSocket(this.#opened);
+    this.#opened = null;
     clearTimeout(this.#timer);
     clearTimeout(this.#reconnectTimer);
     clearTimeout(this.#attemptTimer);

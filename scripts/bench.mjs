@@ -1,5 +1,5 @@
 // `make bench`: lncommando against lnmessage (npm) in headless Chromium, against the test node
-// (or a real node: LNC_URL, LNC_NODE_ID, LNC_RUNE). Every round runs both libraries, in
+// and a real Core Lightning (or a node of yours: LNC_URL, LNC_NODE_ID, LNC_RUNE). Every round runs both libraries, in
 // alternating order, so machine noise hits both alike; each figure is the median over rounds,
 // with its spread (min–max). Prints a table and writes target/bench/results.json
 // ({"figure": {"ours", "lnmessage", "ratio", "unit", "better", "ours_min", …}}), merging in
@@ -26,18 +26,23 @@
 //                        them in DevTools). LNC_BENCH_ROUNDS=0 LNC_BENCH_PROFILE=1: profiles only.
 //   LNC_BENCH_PKG=dir    load lncommando from dir instead of pkg/ (e.g. a build keeping wasm
 //                        function names, for the profile)
-//   Against a real node (LNC_URL, LNC_NODE_ID, LNC_RUNE): the echo figures call getinfo
+//   LNC_BENCH_NODES=test,cln  the nodes, one after the other (default both: the test node, then
+//                        a real Core Lightning started by scripts/cln/node.mjs, its figures
+//                        prefixed "Core Lightning vX:" in results.json)
+//   Against a real node (LNC_URL, LNC_NODE_ID, LNC_RUNE): that node alone; the echo figures call getinfo
 //   (LNC_BENCH_ECHO_METHOD to change), and the big-reply figures run only when
 //   LNC_BENCH_BIG_METHOD (and LNC_BENCH_BIG_PARAMS, JSON) name a method with a big result.
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch } from './lib/chromium.mjs';
 import { serve } from './lib/serve.mjs';
 import { startNode } from './lib/testnode.mjs';
+import { startCln } from './cln/node.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const benchDir = join(root, 'benches/browser');
@@ -345,52 +350,108 @@ function table(results, other, otherLabel) {
 
 // ---------------------------------------------------------------- main
 
-const node = await startNode();
+/** The nodes to run against, in order: LNC_BENCH_NODES (test,cln), or the LNC_URL node alone. */
+function benchKinds() {
+  if (process.env.LNC_URL && process.env.LNC_NODE_ID && process.env.LNC_RUNE) return ['external'];
+  const want = (process.env.LNC_BENCH_NODES ?? 'test,cln').split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of want) if (k !== 'test' && k !== 'cln') throw new Error(`LNC_BENCH_NODES: unknown node kind ${k} (test, cln)`);
+  return want;
+}
+
+/**
+ * The node of `kind` and what the pages call on it. Core Lightning (scripts/cln/node.mjs, built
+ * once): getinfo for the echo figures, and for the big reply `listdatastore` of two
+ * 900 000-character entries (~5.4 MB of JSON: each string and its hex), stored first.
+ */
+async function benchNode(kind) {
+  if (kind !== 'cln') {
+    const node = await startNode();
+    return {
+      node,
+      label: node.real ? `real node ${node.url}` : 'test node',
+      env: {
+        url: node.url, nodeId: node.nodeId, rune: node.rune, infoMethod: 'getinfo',
+        echoMethod: node.real ? (process.env.LNC_BENCH_ECHO_METHOD ?? 'getinfo') : 'echo',
+        bigMethod: node.real ? (process.env.LNC_BENCH_BIG_METHOD ?? null) : 'bigreply',
+        bigParams: node.real ? JSON.parse(process.env.LNC_BENCH_BIG_PARAMS ?? '{}') : { bytes: BIG },
+      },
+    };
+  }
+  const node = await startCln();
+  const { connect } = await import('../pkg/index.js');
+  const c = await connect({ url: node.url, nodeId: node.nodeId, rune: node.rune });
+  for (const key of ['a', 'b']) {
+    await c.commando('datastore', { key: ['lncommando-bench', key], string: key.repeat(QUICK ? 100_000 : 900_000), mode: 'create-or-replace' });
+  }
+  await c.close();
+  return {
+    node,
+    label: `Core Lightning ${node.version}`,
+    env: {
+      url: node.url, nodeId: node.nodeId, rune: node.rune, infoMethod: 'getinfo', echoMethod: 'getinfo',
+      bigMethod: 'listdatastore', bigParams: { key: ['lncommando-bench'] },
+    },
+  };
+}
+
+const kinds = benchKinds();
 const watchdog = setTimeout(() => {
-  console.error(`[bench] FAILED: still running after ${LIMIT_MS / 1000} s`);
-  node.stop();
+  console.error(`[bench] FAILED: still running after ${(kinds.length * LIMIT_MS) / 1000} s`);
   process.exit(1);
-}, LIMIT_MS);
+}, kinds.length * LIMIT_MS);
 let server;
 let browser;
 let failed = false;
+const stops = [];
 try {
-  const env = {
-    url: node.url, nodeId: node.nodeId, rune: node.rune, infoMethod: 'getinfo',
-    echoMethod: node.real ? (process.env.LNC_BENCH_ECHO_METHOD ?? 'getinfo') : 'echo',
-    bigMethod: node.real ? (process.env.LNC_BENCH_BIG_METHOD ?? null) : 'bigreply',
-    bigParams: node.real ? JSON.parse(process.env.LNC_BENCH_BIG_PARAMS ?? '{}') : { bytes: BIG },
-  };
   const shipped = await stage();
   server = await serve(www);
   browser = await launch();
   const bcdp = await browser.newBrowserCDPSession();
-  log(`${QUICK ? 'quick' : 'full'} run: ${ROUNDS} round(s), ${CALLS} calls, ${env.bigMethod ? `${env.bigMethod} ${JSON.stringify(env.bigParams)}` : 'no big reply'}, ${node.real ? `real node ${node.url}` : 'test node'}, Chromium ${browser.version()}`);
-  const rounds = [];
-  const t0 = Date.now();
-  for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 ? ['lnmessage', 'ours'] : ['ours', 'lnmessage'];
-    const round = { ours: {}, lnmessage: {} };
-    for (const lib of order) round[lib].main = await runMain(browser, server.url, env, lib);
-    if (env.bigMethod) {
-      for (const lib of [...order].reverse()) round[lib].mem = await runMemory(browser, bcdp, server.url, env, lib);
-    }
-    rounds.push(round);
-    log(`round ${i + 1}/${ROUNDS} (${order.join(' then ')}) done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  }
-  const results = figures(rounds, shipped, env);
-  let profiles = null;
-  if (PROFILE) {
-    profiles = {};
-    for (const what of env.bigMethod ? ['big', 'seq'] : ['seq']) for (const lib of LIBS) profiles[`${what}-${lib}`] = await runProfile(browser, server.url, env, lib, what);
-  }
-  if (problems.length) throw new Error(`the pages reported errors:\n  ${problems.join('\n  ')}`);
-
   const lnmVersion = JSON.parse(readFileSync(join(benchDir, 'node_modules/lnmessage/package.json'), 'utf8')).version;
-  console.log(`\nlncommando vs lnmessage ${lnmVersion} in headless Chromium ${browser.version()}, ${node.real ? 'real node' : 'test node'}, ${rounds.length} round(s)${QUICK ? ' (quick)' : ''}`);
-  console.log(table(results, 'lnmessage', 'lnmessage'));
-  console.log(`shipped files (minified, gzip -9): ${Object.entries({ ...shipped.ours.each, ...shipped.lnmessage.each }).map(([f, s]) => `${f} ${s.bytes} B (${s.gzip} B)`).join(', ')}`);
-  const merged = { ...results };
+  const merged = {};
+  const allRounds = {};
+  for (const kind of kinds) {
+    const { node, label, env } = await benchNode(kind);
+    stops.push(() => node.stop());
+    log(`${QUICK ? 'quick' : 'full'} run: ${ROUNDS} round(s), ${CALLS} calls, ${env.bigMethod ? `${env.bigMethod} ${JSON.stringify(env.bigParams)}` : 'no big reply'}, ${label}, Chromium ${browser.version()}`);
+    const rounds = [];
+    const t0 = Date.now();
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = i % 2 ? ['lnmessage', 'ours'] : ['ours', 'lnmessage'];
+      const round = { ours: {}, lnmessage: {} };
+      for (const lib of order) round[lib].main = await runMain(browser, server.url, env, lib);
+      if (env.bigMethod) {
+        for (const lib of [...order].reverse()) round[lib].mem = await runMemory(browser, bcdp, server.url, env, lib);
+      }
+      rounds.push(round);
+      log(`${label}: round ${i + 1}/${ROUNDS} (${order.join(' then ')}) done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const results = figures(rounds, shipped, env);
+    let profiles = null;
+    if (PROFILE) {
+      profiles = {};
+      for (const what of env.bigMethod ? ['big', 'seq'] : ['seq']) for (const lib of LIBS) profiles[`${what}-${lib}`] = await runProfile(browser, server.url, env, lib, what);
+    }
+    if (problems.length) throw new Error(`the pages reported errors:\n  ${problems.join('\n  ')}`);
+    await stops.pop()();
+
+    console.log(`\nlncommando vs lnmessage ${lnmVersion} in headless Chromium ${browser.version()}, ${label}, ${rounds.length} round(s)${QUICK ? ' (quick)' : ''}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
+    console.log(table(results, 'lnmessage', 'lnmessage'));
+    // The test node's figures under their own names (as before); the others prefixed.
+    for (const [k, v] of Object.entries(results)) merged[kind === 'test' ? k : `${label}: ${k}`] = v;
+    allRounds[label] = { env: { ...env, rune: undefined }, rounds, profiles };
+    if (profiles) {
+      for (const [key, p] of Object.entries(profiles)) {
+        const [what, lib] = key.split('-');
+        console.log(`\nprofile of ${what === 'big' ? `one ${env.bigMethod}` : `${CALLS} sequential ${env.echoMethod} calls`} (${lib}, ${label}): ${fmt(p.ms)} ms in the page, ${fmt(p.totalMs)} ms sampled (${Object.entries(p.kinds).sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${fmt(ms)} ms`).join(', ')}); top self time:`);
+        const a = p.arrival;
+        if (a) console.log(`  its ${a.messages} WebSocket messages (${fmt(a.bytes / 1e6)} MB) reached the main thread from ${fmt(a.firstMs)} to ${fmt(a.lastMs)} ms after the call`);
+        for (const t of p.top) console.log(`  ${fmt(t.ms).padStart(7)} ms ${t.pct.toFixed(1).padStart(5)}%  ${t.fn}`);
+      }
+    }
+  }
+  console.log(`\nshipped files (minified, gzip -9): ${Object.entries({ ...shipped.ours.each, ...shipped.lnmessage.each }).map(([f, s]) => `${f} ${s.bytes} B (${s.gzip} B)`).join(', ')}`);
   const nativeFile = join(outDir, 'native.json');
   if (existsSync(nativeFile)) {
     const native = JSON.parse(await readFile(nativeFile, 'utf8'));
@@ -398,20 +459,11 @@ try {
     console.log('\nnative (target/bench/native.json):');
     console.log(table(native, 'ceiling', 'ceiling'));
   }
-  if (profiles) {
-    for (const [key, p] of Object.entries(profiles)) {
-      const [what, lib] = key.split('-');
-      console.log(`\nprofile of ${what === 'big' ? `one ${env.bigMethod}` : `${CALLS} sequential ${env.echoMethod} calls`} (${lib}): ${fmt(p.ms)} ms in the page, ${fmt(p.totalMs)} ms sampled (${Object.entries(p.kinds).sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${fmt(ms)} ms`).join(', ')}); top self time:`);
-      const a = p.arrival;
-      if (a) console.log(`  its ${a.messages} WebSocket messages (${fmt(a.bytes / 1e6)} MB) reached the main thread from ${fmt(a.firstMs)} to ${fmt(a.lastMs)} ms after the call`);
-      for (const t of p.top) console.log(`  ${fmt(t.ms).padStart(7)} ms ${t.pct.toFixed(1).padStart(5)}%  ${t.fn}`);
-    }
-  }
   mkdirSync(outDir, { recursive: true });
-  if (rounds.length) {
+  if (ROUNDS > 0) {
     const suffix = QUICK ? '-quick' : '';
     writeFileSync(join(outDir, `results${suffix}.json`), `${JSON.stringify(merged, null, 1)}\n`);
-    writeFileSync(join(outDir, `browser-rounds${suffix}.json`), `${JSON.stringify({ quick: QUICK, calls: CALLS, env: { ...env, rune: undefined }, shipped, rounds, profiles }, null, 1)}\n`);
+    writeFileSync(join(outDir, `browser-rounds${suffix}.json`), `${JSON.stringify({ quick: QUICK, calls: CALLS, shipped, nodes: allRounds }, null, 1)}\n`);
     console.log(`\nwrote target/bench/results${suffix}.json (round by round: target/bench/browser-rounds${suffix}.json)`);
   } else {
     console.log('\nno rounds (LNC_BENCH_ROUNDS=0): results.json left as it was');
@@ -423,6 +475,6 @@ try {
   clearTimeout(watchdog);
   await browser?.close().catch(() => {});
   server?.close();
-  node.stop();
+  for (const stop of stops) await stop();
 }
 process.exit(failed ? 1 : 0);

@@ -30,11 +30,16 @@ pub struct Config {
     /// segment on loopback (MSS ~65 483), where Core Lightning's reader sees it in one piece.
     pub max_transmit: usize,
     /// Shape the stream for Core Lightning's WebSocket reader (on by default): every frame is
-    /// whole packets followed by a ping that asks for a pong, padded so that the frame is a
-    /// multiple of 4 bytes and at least [`MIN_FRAME`]; the next frame goes only once that pong
-    /// is back (one frame in flight). Each frame is thus written to an idle connection, so the
-    /// sender's TCP cuts it at MSS multiples from its own start, and the reader, which unmasks
-    /// each `read()` from mask byte 0, sees pieces at 4-aligned offsets. The README says why.
+    /// whole packets followed by a padding ping, so that the frame is a multiple of 4 bytes and
+    /// at least [`MIN_FRAME`]. The ping asks for a pong, and the next frame waits for it, when
+    /// more is waiting behind the frame or when the bytes sent since the node last answered such
+    /// a ping would pass `max_transmit` (then a ping alone goes first); a call on a quiet
+    /// connection asks for none (Core Lightning leaves Nagle on for its ws port, so a pong
+    /// written before the reply would hold the reply back by a delayed ACK). What the node has
+    /// not yet confirmed thus stays within one loopback segment, and each larger run starts on
+    /// an idle connection: the sender's TCP cuts it at MSS multiples from its own start, and the
+    /// reader, which unmasks each `read()` from mask byte 0, sees pieces at 4-aligned offsets.
+    /// The README says why.
     pub align_frames: bool,
     /// Budget for everything received and not yet handed out: all partial replies together,
     /// counted at their real memory cost. Past it the largest partial reply fails with
@@ -76,6 +81,10 @@ const PACKET_OVERHEAD: usize = 2 + 16 + 16;
 /// The ping that ends a frame: `num_pong_bytes` 0 (a pong of no bytes), and up to 3 + 88 bytes
 /// of padding; with its packet, 40 bytes before padding.
 const ACK_PING_LEN: usize = PACKET_OVERHEAD + 6;
+
+/// `num_pong_bytes` of a ping that pads a frame and asks for no pong (BOLT 1: a node MUST
+/// ignore a ping asking for 65532 or more; Core Lightning pads its own frames so).
+const NO_PONG: u16 = 65535;
 
 /// Where a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,8 +421,11 @@ pub struct Session {
     /// Pings we sent whose pong has not come back, oldest first: `true` for the ping that ends
     /// a frame (its pong lets the next frame go), `false` for a keep-alive ping.
     pings_out: VecDeque<bool>,
-    /// A frame is out and its pong has not come back.
+    /// A frame asking for a pong is out and its pong has not come back.
     frame_in_flight: bool,
+    /// Bytes of frames sent since the node last proved it had read everything (a frame's pong):
+    /// frames go without asking for a pong only while this stays within `max_transmit`.
+    unconfirmed: usize,
     /// Bytes the shell's socket holds unsent, and the cap on everything waiting to be sent.
     socket_backlog: usize,
     max_send_backlog: usize,
@@ -450,6 +462,7 @@ impl Session {
             unsent_len: 0,
             pings_out: VecDeque::new(),
             frame_in_flight: false,
+            unconfirmed: 0,
             conn,
             state: State::Handshake,
             reassembler: Reassembler::with_budget(config.max_reply_len, config.max_buffered),
@@ -691,30 +704,61 @@ impl Session {
 
     /// With [`Config::align_frames`]: encrypts the next frame: what the handshake left queued
     /// (act three), whole messages up to [`Config::max_transmit`] (at least one), and a ping
-    /// asking for a pong, padded to a multiple of 4 bytes and at least [`MIN_FRAME`].
+    /// that pads it to a multiple of 4 bytes and at least [`MIN_FRAME`].
+    ///
+    /// The ping asks for a pong (and the next frame waits for it) when more is waiting behind
+    /// this frame, or when the frames sent since the last pong would pass `max_transmit`: then
+    /// the stream since the node last caught up stays within one loopback segment, and each
+    /// larger run starts on an idle connection. Otherwise (a call made on a quiet connection,
+    /// the usual case) the ping asks for none (`num_pong_bytes` 65535, which BOLT 1 says to
+    /// ignore): Core Lightning's ws port does not set TCP_NODELAY, so a pong written before the
+    /// reply would hold the reply back until this side's delayed ACK (~40 ms a call, measured).
     fn cut_frame(&mut self) {
-        let mut size = self.conn.transmit_pending();
-        let mut msgs = Vec::new();
-        while let Some(m) = self.unsent.front() {
+        let pending = self.conn.transmit_pending();
+        let mut size = pending;
+        let mut take = 0;
+        for m in &self.unsent {
             let cost = m.len() + PACKET_OVERHEAD;
-            if !msgs.is_empty() && size + cost + ACK_PING_LEN + 3 > self.max_transmit {
+            if take > 0 && size + cost + ACK_PING_LEN + 3 > self.max_transmit {
                 break;
             }
             size += cost;
-            self.unsent_len -= cost;
+            take += 1;
+        }
+        let padded = |size: usize| {
+            let mut pad = (4 - (size + ACK_PING_LEN) % 4) % 4;
+            if size + ACK_PING_LEN + pad < MIN_FRAME {
+                pad += MIN_FRAME - (size + ACK_PING_LEN + pad);
+            }
+            pad
+        };
+        if self.unconfirmed > 0
+            && self.unconfirmed + size + ACK_PING_LEN + 3 + MIN_FRAME > self.max_transmit
+        {
+            // Past the budget: first a ping alone, whose pong says the node caught up.
+            let pad = padded(pending);
+            let _ = self.conn.send(&[wire::encode_ping(0, pad as u16)]);
+            self.pings_out.push_back(true);
+            self.frame_in_flight = true;
+            return;
+        }
+        let mut msgs = Vec::with_capacity(take + 1);
+        for _ in 0..take {
             let m = self.unsent.pop_front().unwrap_or_default();
+            self.unsent_len -= m.len() + PACKET_OVERHEAD;
             if m.starts_with(&wire::msg_type::PING.to_be_bytes()) {
                 self.pings_out.push_back(false);
             }
             msgs.push(m);
         }
-        let mut pad = (4 - (size + ACK_PING_LEN) % 4) % 4;
-        if size + ACK_PING_LEN + pad < MIN_FRAME {
-            pad += MIN_FRAME - (size + ACK_PING_LEN + pad);
+        let pad = padded(size);
+        let ask = !self.unsent.is_empty();
+        msgs.push(wire::encode_ping(if ask { 0 } else { NO_PONG }, pad as u16));
+        if ask {
+            self.pings_out.push_back(true);
+            self.frame_in_flight = true;
         }
-        msgs.push(wire::encode_ping(0, pad as u16));
-        self.pings_out.push_back(true);
-        self.frame_in_flight = true;
+        self.unconfirmed += size + ACK_PING_LEN + pad;
         // Every message was checked against BOLT 8's limit when queued: sending cannot fail.
         let _ = self.conn.send(&msgs);
     }
@@ -788,7 +832,9 @@ impl Session {
             Message::Pong(_) => {
                 // Pongs come back in the order of the pings.
                 if self.pings_out.pop_front() == Some(true) {
+                    // The node has read everything up to that ping, and nothing was sent after.
                     self.frame_in_flight = false;
+                    self.unconfirmed = 0;
                 }
             }
             Message::Warning(w) => self.events.push_back(Event::Warning {

@@ -8,7 +8,7 @@ use lncommando::transport::{
     Connection, HandshakeError, Initiator, Keypair, Responder, TransportError,
 };
 use lncommando::wire::{self, Init, msg_type};
-use lncommando::{CloseReason, Config, Event, RequestFailure, Session, State};
+use lncommando::{CloseReason, Config, Event, MIN_FRAME, RequestFailure, Session, State};
 use proptest::prelude::*;
 
 fn key(b: u8) -> Keypair {
@@ -90,6 +90,14 @@ fn closed_with(id: u64, reason: CloseReason) -> Vec<Event> {
         Event::State(State::Closed),
         Event::Closed(reason),
     ]
+}
+
+/// How many requests the node has received (and its other events dropped).
+fn request_count(n: &mut NodeSession) -> usize {
+    node_events(n)
+        .into_iter()
+        .filter(|e| matches!(e, NodeEvent::Request { .. }))
+        .count()
 }
 
 fn node_events(n: &mut NodeSession) -> Vec<NodeEvent> {
@@ -1026,31 +1034,106 @@ fn an_oversize_request_is_dropped_and_the_next_one_served() {
     );
 }
 
-/// One frame in flight: requests made while a frame's pong is awaited go out together in the
-/// next frame, as whole packets.
+/// A call on a quiet connection: its frame ends with a padding ping that asks for no pong (so
+/// that Core Lightning, which leaves Nagle on for its ws port, writes only the reply), and the
+/// next call goes at once, without waiting for anything.
 #[test]
-fn requests_wait_for_the_frames_pong_then_go_together() {
+fn a_call_on_a_quiet_connection_asks_for_no_pong() {
     let mut c = client();
     let mut n = node();
     pump(&mut c, &mut n);
     c.request("echo", "[1]", "r", None).unwrap();
-    let first = c.poll_transmit().expect("the first request goes at once");
+    let first = c.poll_transmit().expect("the request goes at once");
+    assert!(c.poll_transmit().is_none());
+    n.receive(&first, 0);
+    assert!(
+        n.poll_transmit().is_none(),
+        "the node sends nothing back for the frame's ping"
+    );
+    c.request("echo", "[2]", "r", None).unwrap();
+    let second = c.poll_transmit().expect("the next call goes at once");
+    n.receive(&second, 0);
+    assert_eq!(request_count(&mut n), 2);
+}
+
+/// One frame in flight when more waits behind it: a request cut into chunks goes frame by
+/// frame, each after the pong of the one before, and requests made meanwhile go together in
+/// the next frame, as whole packets. A full-size chunk right after the (unconfirmed) init
+/// frame waits for a lone ping's pong first.
+#[test]
+fn frames_with_more_behind_wait_for_their_pong() {
+    let mut c = client();
+    let mut n = node();
+    pump(&mut c, &mut n);
+    let deliver = |c: &mut Session, n: &mut NodeSession, frame: &[u8]| {
+        n.receive(frame, 0);
+        let pong = n
+            .poll_transmit()
+            .expect("the frame's ping asked for a pong");
+        c.receive(&pong, 0);
+    };
+    c.request(
+        "echo",
+        &format!("{{\"s\":\"{}\"}}", "x".repeat(100_000)),
+        "r",
+        None,
+    )
+    .unwrap();
+    let confirm = c.poll_transmit().expect("a ping first");
+    assert_eq!(confirm.len(), MIN_FRAME, "a lone ping");
+    assert!(c.poll_transmit().is_none(), "nothing more before its pong");
+    deliver(&mut c, &mut n, &confirm);
+    let first = c.poll_transmit().expect("the first chunk");
+    assert_eq!(first.len(), Config::default().max_transmit);
     for i in 0..5 {
         c.request("echo", &format!("[{i}]"), "r", None).unwrap();
     }
     assert!(c.poll_transmit().is_none(), "nothing more before the pong");
-    n.receive(&first, 0);
-    while let Some(b) = n.poll_transmit() {
-        c.receive(&b, 0);
-    }
+    deliver(&mut c, &mut n, &first);
     let second = c.poll_transmit().expect("the pong lets the next frame go");
-    assert!(c.poll_transmit().is_none(), "all five in one frame");
+    assert!(c.poll_transmit().is_none(), "the rest in one frame");
     n.receive(&second, 0);
-    let requests = node_events(&mut n)
-        .into_iter()
-        .filter(|e| matches!(e, NodeEvent::Request { .. }))
-        .count();
-    assert_eq!(requests, 6);
+    assert_eq!(request_count(&mut n), 6);
+}
+
+/// Frames that asked for no pong add up: once the bytes sent since the node last answered a
+/// frame's ping would pass `max_transmit`, a ping alone goes first, and nothing more until its
+/// pong; then the count starts again. At no point are more than `max_transmit` bytes out
+/// unconfirmed.
+#[test]
+fn unconfirmed_frames_stay_within_max_transmit() {
+    let mut c = client();
+    let mut n = node();
+    pump(&mut c, &mut n);
+    let max = Config::default().max_transmit;
+    let mut unconfirmed = 0;
+    let mut confirms = 0;
+    for i in 0..2000 {
+        c.request(
+            "echo",
+            &format!("{{\"i\":{i},\"pad\":\"{}\"}}", "p".repeat(i % 700)),
+            "r",
+            None,
+        )
+        .unwrap();
+        while let Some(frame) = c.poll_transmit() {
+            unconfirmed += frame.len();
+            assert!(
+                unconfirmed <= max,
+                "{unconfirmed} bytes unconfirmed at call {i}"
+            );
+            assert!(c.poll_transmit().is_none());
+            n.receive(&frame, 0);
+            if let Some(pong) = n.poll_transmit() {
+                confirms += 1;
+                unconfirmed = 0;
+                c.receive(&pong, 0);
+            }
+        }
+    }
+    // ~2000 calls of ~500 bytes: about one confirmation per 61 KB.
+    assert!((10..=40).contains(&confirms), "{confirms} confirmations");
+    assert_eq!(request_count(&mut n), 2000);
 }
 
 proptest! {
@@ -1090,7 +1173,8 @@ proptest! {
                     c.send_message(&m).unwrap();
                 }
             }
-            // Frame by frame: one out, then nothing until the node's answer is in.
+            // Frame by frame: one out, then nothing more until the node's answer is in (a frame
+            // asking for no pong has nothing behind it).
             while let Some(b) = c.poll_transmit() {
                 sizes.push(b.len());
                 prop_assert!(c.poll_transmit().is_none(), "a second frame before the pong");

@@ -188,6 +188,7 @@ export async function runHostile(lib, glue, env) {
   await run('a wasm trap: every call rejects internal at once, close() resolves, a fresh core next', async () => {
     const a = await connect(base);
     const b = await connect(base); // a second connection on the same wasm instance
+    const c = await connect(base); // a third, whose reply will arrive while the others wait
     const closedA = closeEvent(a);
     const closedB = closeEvent(b);
     const pendingA = [1, 2, 3].map(() => a.commando('sleep', { ms: 60000 }));
@@ -199,8 +200,9 @@ export async function runHostile(lib, glue, env) {
     let outA;
     try {
       const t0 = Date.now();
-      const ping = a.commando('getinfo'); // what arrives next (a pong) makes receive trap
-      outA = await within(settle([...pendingA, pendingB, timed, ping]), 2000, 'calls after the trap');
+      // What arrives next (its reply: the other connections' sleeps hold theirs) makes receive trap.
+      const trigger = c.commando('getinfo');
+      outA = await within(settle([...pendingA, pendingB, timed, trigger]), 2000, 'calls after the trap');
       assert(Date.now() - t0 < 2000, 'settled at once');
     } finally {
       glue.WasmSession.prototype.receive = orig;
@@ -209,14 +211,15 @@ export async function runHostile(lib, glue, env) {
     const [da, db] = await within(Promise.all([closedA, closedB]), 1000, 'close events');
     assert(da.reason === 'internal' && db.reason === 'internal' && !da.willReconnect, `${da.reason} ${db.reason}`);
     assert(a.state === 'closed' && b.state === 'closed', `states ${a.state} ${b.state}`);
-    await within(Promise.all([a.close(), b.close()]), 1000, 'close() after the trap');
+    assert(c.state === 'closed', `the third connection: ${c.state}`);
+    await within(Promise.all([a.close(), b.close(), c.close()]), 1000, 'close() after the trap');
     let threw = null;
     try { await a.commando('getinfo'); } catch (e) { threw = e; }
     assert(threw?.code === -32600, 'a call on the dead connection rejects');
     const decoded = await lib.decodeRune(env.rune); // a fresh instance answers
     assert(decoded && Array.isArray(decoded.restrictions), 'decodeRune after the trap');
     await fresh(a);
-    return `5 calls on 2 connections rejected internal; wasm memory afterwards ${mem().toFixed(1)} MiB`;
+    return `6 calls on 3 connections rejected internal; wasm memory afterwards ${mem().toFixed(1)} MiB`;
   });
 
   return results;

@@ -22,6 +22,13 @@ export async function pageCases(browser, origin, node) {
     await page.goto(`${origin}/tests/js/page.html#${encodeURIComponent(JSON.stringify(describe(node)))}`);
     await page.waitForFunction(() => window.__results, null, { timeout: 300000 });
     const results = await page.evaluate(() => window.__results);
+    // The first connect on a fresh page opens its WebSocket before the wasm is fetched (the
+    // upgrade overlaps the wasm's load): the order in which the page started them (page.html).
+    const started = await page.evaluate(() => window.__started.slice(0, 2));
+    results.push({
+      name: 'the first connect opened its WebSocket before the wasm was fetched', ok: started.join() === 'websocket,wasm', ms: 0,
+      error: `the page started: ${started.join(', ')}`,
+    });
     results.push({ name: 'no page errors or unexpected console errors', ok: problems.length === 0, ms: 0, error: problems.join('\n') });
     return results;
   } finally {
