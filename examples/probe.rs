@@ -10,7 +10,7 @@
 //! awaited, for up to `wait_ms`.
 //!
 //! Output on stdout: one JSON line per case, `{"name": …, "replies": {"N": REPLY_JSON or
-//! null}, "order": [ids in the order their replies came], "closed": REASON or null}`.
+//! null}, "order": [ids in the order their replies came], "ms": {ID: ms after sending}, "closed": REASON or null}`.
 
 use lncommando::transport::Keypair;
 use lncommando::{Config, Event, Session};
@@ -66,6 +66,9 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
     let mut buf = vec![0u8; 1 << 16];
     let mut replies: BTreeMap<u64, Value> = BTreeMap::new();
     let mut order = Vec::new();
+    // When each reply arrived, in ms after the requests were sent.
+    let mut arrived = serde_json::Map::new();
+    let mut sent_at = Instant::now();
     let mut closed = Value::Null;
     let expect: Vec<u64> = case["expect"]
         .as_array()
@@ -85,7 +88,8 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
                     .map_err(|e| e.to_string())?;
             }
             sent = true;
-            deadline = Instant::now() + wait;
+            sent_at = Instant::now();
+            deadline = sent_at + wait;
         }
         while let Some(b) = s.poll_transmit() {
             sock.write_all(&b).map_err(|e| e.to_string())?;
@@ -97,6 +101,7 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
                         .unwrap_or_else(|_| json!({"unparsed": String::from_utf8_lossy(&reply)}));
                     replies.insert(id, v);
                     order.push(id);
+                    arrived.insert(id.to_string(), json!(sent_at.elapsed().as_millis() as u64));
                 }
                 Event::Failed { id, failure } => {
                     replies.insert(id, json!({"failed": format!("{failure:?}")}));
@@ -125,5 +130,5 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
     for id in expect {
         out.insert(id.to_string(), replies.remove(&id).unwrap_or(Value::Null));
     }
-    Ok(json!({"name": name, "replies": out, "order": order, "closed": closed}))
+    Ok(json!({"name": name, "replies": out, "order": order, "ms": arrived, "closed": closed}))
 }
