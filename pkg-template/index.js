@@ -409,7 +409,7 @@ const CERT_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_
 const CLN_REFUSAL = 'I only speak websocket';
 
 /** `https://host:port/` for a `wss://` URL: what to open in a tab to see the certificate. */
-const httpsOf = (url) => url.replace(/^wss:/i, 'https:').replace(/^(https:\/\/[^/]+).*$/i, '$1/');
+const httpsOf = (url) => `https://${new URL(url).host}/`;
 
 /**
  * The error for a WebSocket that never opened. Browsers do not say why, so for a `wss://` URL a

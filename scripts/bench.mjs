@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch } from './lib/chromium.mjs';
 import { serve } from './lib/serve.mjs';
-import { startNode } from './lib/testnode.mjs';
+import { nodeKinds, startNode } from './lib/testnode.mjs';
 import { startCln } from './cln/node.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -350,14 +350,6 @@ function table(results, other, otherLabel) {
 
 // ---------------------------------------------------------------- main
 
-/** The nodes to run against, in order: LNC_BENCH_NODES (test,cln), or the LNC_URL node alone. */
-function benchKinds() {
-  if (process.env.LNC_URL && process.env.LNC_NODE_ID && process.env.LNC_RUNE) return ['external'];
-  const want = (process.env.LNC_BENCH_NODES ?? 'test,cln').split(',').map((k) => k.trim()).filter(Boolean);
-  for (const k of want) if (k !== 'test' && k !== 'cln') throw new Error(`LNC_BENCH_NODES: unknown node kind ${k} (test, cln)`);
-  return want;
-}
-
 /**
  * The node of `kind` and what the pages call on it. Core Lightning (scripts/cln/node.mjs, built
  * once): getinfo for the echo figures, and for the big reply `listdatastore` of two
@@ -394,7 +386,8 @@ async function benchNode(kind) {
   };
 }
 
-const kinds = benchKinds();
+// The nodes to run against, in order: LNC_BENCH_NODES (test,cln), or the LNC_URL node alone.
+const kinds = nodeKinds('LNC_BENCH_NODES');
 const watchdog = setTimeout(() => {
   console.error(`[bench] FAILED: still running after ${(kinds.length * LIMIT_MS) / 1000} s`);
   process.exit(1);

@@ -725,22 +725,12 @@ impl Session {
             size += cost;
             take += 1;
         }
-        let padded = |size: usize| {
-            let mut pad = (4 - (size + ACK_PING_LEN) % 4) % 4;
-            if size + ACK_PING_LEN + pad < MIN_FRAME {
-                pad += MIN_FRAME - (size + ACK_PING_LEN + pad);
-            }
-            pad
-        };
+        // Past the budget, the frame is a ping alone, whose pong says the node caught up.
         if self.unconfirmed > 0
             && self.unconfirmed + size + ACK_PING_LEN + 3 + MIN_FRAME > self.max_transmit
         {
-            // Past the budget: first a ping alone, whose pong says the node caught up.
-            let pad = padded(pending);
-            let _ = self.conn.send(&[wire::encode_ping(0, pad as u16)]);
-            self.pings_out.push_back(true);
-            self.frame_in_flight = true;
-            return;
+            take = 0;
+            size = pending;
         }
         let mut msgs = Vec::with_capacity(take + 1);
         for _ in 0..take {
@@ -751,7 +741,10 @@ impl Session {
             }
             msgs.push(m);
         }
-        let pad = padded(size);
+        let mut pad = (4 - (size + ACK_PING_LEN) % 4) % 4;
+        if size + ACK_PING_LEN + pad < MIN_FRAME {
+            pad += MIN_FRAME - (size + ACK_PING_LEN + pad);
+        }
         let ask = !self.unsent.is_empty();
         msgs.push(wire::encode_ping(if ask { 0 } else { NO_PONG }, pad as u16));
         if ask {

@@ -288,9 +288,8 @@ function connectErrorContent(e, url) {
       break;
     case 'unreachable':
       if (/^wss:/i.test(url)) {
-        const https = url.replace(/^wss:/i, 'https:').replace(/^(https:\/\/[^/]+).*$/i, '$1/');
         title = 'Nothing answered at that URL, or this browser does not trust its certificate.';
-        hint = `Open ${https} in a new tab: a certificate warning means the certificate needs trusting (wss-proxy makes a self-signed one: import its ca.pem) or replacing; "can't be reached" means check the host, the port and that the proxy runs.`;
+        hint = `Open https://${new URL(url).host}/ in a new tab: a certificate warning means the certificate needs trusting (wss-proxy makes a self-signed one: import its ca.pem) or replacing; "can't be reached" means check the host, the port and that the proxy runs.`;
       } else {
         title = 'Nothing answered at that URL.';
         hint = 'Check the host and port, and that the node listens for WebSocket (bind-addr=ws:…) or the proxy runs.';

@@ -8,6 +8,17 @@ import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 
+/**
+ * The kinds of node a run covers, in order: ['external'] for the node given by LNC_URL,
+ * LNC_NODE_ID and LNC_RUNE; else the list in `variable` (default both: 'test', then 'cln').
+ */
+export function nodeKinds(variable) {
+  if (process.env.LNC_URL && process.env.LNC_NODE_ID && process.env.LNC_RUNE) return ['external'];
+  const want = (process.env[variable] ?? 'test,cln').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const k of want) if (k !== 'test' && k !== 'cln') throw new Error(`${variable}: unknown node kind ${k} (test, cln)`);
+  return want;
+}
+
 export async function startNode(extraArgs = []) {
   if (process.env.LNC_URL && process.env.LNC_NODE_ID && process.env.LNC_RUNE) {
     return {

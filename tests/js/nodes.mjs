@@ -7,14 +7,11 @@
 // for (const node of await nodeTargets()) { … node.kind: 'test' | 'cln' | 'external';
 //   node.label: 'test node' | 'Core Lightning v26.06.6' | 'the node at ws://…' }
 import { startCln } from '../../scripts/cln/node.mjs';
-import { startNode } from '../../scripts/lib/testnode.mjs';
+import { nodeKinds, startNode } from '../../scripts/lib/testnode.mjs';
 
 /** The kinds to run, in order. */
 export function targetKinds() {
-  if (process.env.LNC_URL && process.env.LNC_NODE_ID && process.env.LNC_RUNE) return ['external'];
-  const want = (process.env.LNC_NODES ?? 'test,cln').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const k of want) if (k !== 'test' && k !== 'cln') throw new Error(`LNC_NODES: unknown node kind ${k} (test, cln)`);
-  return want;
+  return nodeKinds('LNC_NODES');
 }
 
 /** Starts (or describes) a node of `kind`; `args` go to the test node. */

@@ -25,5 +25,5 @@ export const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function isProbeOf(m, url) {
   if (!/^wss:/i.test(url) || !m.text().startsWith('Failed to load resource')) return false;
-  return (m.location()?.url ?? '').startsWith(`${url.replace(/^wss:/i, 'https:').replace(/^(https:\/\/[^/]+).*$/i, '$1')}/`);
+  return (m.location()?.url ?? '').startsWith(`https://${new URL(url).host}/`);
 }
