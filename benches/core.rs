@@ -2,7 +2,8 @@
 //!
 //! 1. BOLT 8 handshakes per second, both roles in one thread (fresh and pre-generated keys);
 //! 2. transport encrypt + decrypt throughput against the raw `chacha20poly1305` ceiling;
-//! 3. commando reply reassembly, with and without `classify_reply`;
+//! 3. commando reply reassembly (each reply classified as its chunks come), storing the reply or
+//!    streaming it (nothing stored, as the wasm build does);
 //! 4. a 16 MB reply end to end, `NodeSession::reply` → bytes → `Session::receive`.
 //!
 //! `cargo bench --bench core` (about 25 s of CPU); `LNC_BENCH_QUICK=1` for a ~1-2 s smoke run;
@@ -270,18 +271,16 @@ fn reply_json(size: usize, seed: u64) -> Vec<u8> {
 }
 
 /// Feeds framed reply messages (type ‖ id ‖ chunk) to a reassembler, as `Session` does after
-/// `Message::decode`; classifies complete replies if asked. Returns the replies completed.
-fn reassemble(r: &mut Reassembler, msgs: &[Vec<u8>], classify: bool) -> usize {
+/// `Message::decode` (it classifies each reply as it comes). Returns the replies completed.
+fn reassemble(r: &mut Reassembler, msgs: &[Vec<u8>]) -> usize {
     let mut done = 0;
     for m in msgs {
         let typ = u16::from_be_bytes([m[0], m[1]]);
         let (id, chunk) = commando::parse_chunk(&m[2..]).unwrap();
         match r.push(id, chunk, typ == msg_type::COMMANDO_REPLY_TERMINATES) {
             Reassembled::Partial => {}
-            Reassembled::Complete { reply, .. } => {
-                if classify {
-                    black_box(commando::classify_reply(black_box(&reply)).unwrap());
-                }
+            Reassembled::Complete { reply, outcome, .. } => {
+                black_box(outcome.unwrap());
                 black_box(reply);
                 done += 1;
             }
@@ -475,8 +474,7 @@ fn bench_reassembly(plan: &Plan, figs: &mut Vec<Figure>) {
     let big_name = format!("commando reassembly, one {} MiB reply", big_len >> 20);
     let many_name = format!("commando reassembly, {many_n} interleaved 100 KB replies");
     let wants = |base: &str| {
-        plan.wants(&format!("{base}, no classify"))
-            || plan.wants(&format!("{base} + classify_reply"))
+        plan.wants(&format!("{base}, stored")) || plan.wants(&format!("{base}, streamed"))
     };
     let (want_big, want_many) = (wants(&big_name), wants(&many_name));
     if !want_big && !want_many {
@@ -541,16 +539,21 @@ fn bench_reassembly(plan: &Plan, figs: &mut Vec<Figure>) {
             continue;
         }
         let ids = &ids[..];
-        let run = |classify: bool| -> Run<'_> {
+        let run = |streaming: bool| -> Run<'_> {
             Box::new(move |n| {
                 let mut took = Duration::ZERO;
                 for _ in 0..n {
-                    let mut r = Reassembler::new(commando::DEFAULT_MAX_REPLY_LEN);
+                    let max = commando::DEFAULT_MAX_REPLY_LEN;
+                    let mut r = if streaming {
+                        Reassembler::streaming(max, 2 * max)
+                    } else {
+                        Reassembler::new(max)
+                    };
                     let t = Timer::start();
                     for &id in ids {
                         r.expect(id);
                     }
-                    let done = reassemble(&mut r, msgs, classify);
+                    let done = reassemble(&mut r, msgs);
                     took += t.elapsed();
                     assert_eq!(done, ids.len());
                 }
@@ -558,10 +561,7 @@ fn bench_reassembly(plan: &Plan, figs: &mut Vec<Figure>) {
             })
         };
         let stats = measure(plan, vec![run(false), run(true)]);
-        let names = [
-            format!("{base}, no classify"),
-            format!("{base} + classify_reply"),
-        ];
+        let names = [format!("{base}, stored"), format!("{base}, streamed")];
         for (name, s) in names.into_iter().zip(stats) {
             figs.push(Figure {
                 name,

@@ -315,6 +315,32 @@ const HEX_NODE_ID = /^0[23][0-9a-fA-F]{64}$/;
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const decoder = new TextDecoder();
+// Bytes from the socket go to the core this many at a time, each piece's events handled
+// before the next: the wasm memory then holds about a packet, whatever a WebSocket message's size.
+const RECEIVE_PIECE = 65536;
+
+/** Bytes `start..end` of a reply that came in `parts` (the core hands replies out piece by
+ * piece, keeping none), as text: a range within one part is decoded in place, else the range is
+ * copied together once. */
+function replyText(parts, start, end) {
+  let out;
+  let at = 0;
+  let written = 0;
+  for (const p of parts) {
+    const from = Math.max(start - at, 0);
+    const to = Math.min(end - at, p.length);
+    at += p.length;
+    if (from >= to) continue;
+    if (!out) {
+      if (to - from === end - start) return decoder.decode(p.subarray(from, to));
+      out = new Uint8Array(end - start);
+    }
+    out.set(p.subarray(from, to), written);
+    written += to - from;
+    if (at >= end) break;
+  }
+  return decoder.decode(out ?? new Uint8Array(0));
+}
 
 function unrefTimer(t) {
   if (t && typeof t.unref === 'function') t.unref();
@@ -678,11 +704,19 @@ export class Connection extends EventTarget {
     ws.onmessage = (e) => {
       if (this.#session !== session) return;
       // Lightning is binary only: the core closes on a text message (not a Lightning node).
-      const fed = typeof e.data === 'string'
-        ? guard(() => session.textReceived())
-        : guard(() => session.receive(new Uint8Array(e.data), now()));
-      if (fed === FAILED) return;
-      this.#pump();
+      if (typeof e.data === 'string') {
+        if (guard(() => session.textReceived()) === FAILED) return;
+        this.#pump();
+        return;
+      }
+      const bytes = new Uint8Array(e.data);
+      let i = 0;
+      do {
+        const piece = bytes.subarray(i, i + RECEIVE_PIECE);
+        if (guard(() => session.receive(piece, now())) === FAILED) return;
+        this.#pump();
+        i += RECEIVE_PIECE;
+      } while (i < bytes.length && this.#session === session);
     };
     let failing = false;
     const gone = (detail, status, code, statusText) => {
@@ -777,12 +811,21 @@ export class Connection extends EventTarget {
         this.#onReady?.();
         this.#onReady = this.#onFail = null;
         break;
+      case 'part': {
+        // A view into wasm memory: copied before the next call into the module.
+        const p = this.#pending.get(ev[1]);
+        if (p) p.parts.push(ev[2].slice());
+        break;
+      }
       case 'result': {
-        const [, id, bytes, start, end] = ev;
+        const [, id, start, end] = ev;
+        const p = this.#pending.get(id);
+        if (!p) break;
         let value;
         try {
-          const text = decoder.decode(bytes.subarray(start, end));
-          value = this.#pending.get(id)?.bigint ? parseWithBigints(text) : JSON.parse(text);
+          const text = replyText(p.parts, start, end);
+          p.parts = [];
+          value = p.bigint ? parseWithBigints(text) : JSON.parse(text);
         } catch (e) {
           this.#settle(id, new CommandoError(ErrorCode.LOCAL, `reply is not JSON: ${e.message}`, 'bad-reply'));
           break;
@@ -791,11 +834,11 @@ export class Connection extends EventTarget {
         break;
       }
       case 'error': {
-        const [, id, bytes, code, message, reason, ds, de] = ev;
+        const [, id, code, message, reason, ds, de] = ev;
         let data;
         if (ds >= 0) {
           try {
-            data = JSON.parse(decoder.decode(bytes.subarray(ds, de)));
+            data = JSON.parse(replyText(this.#pending.get(id)?.parts ?? [], ds, de));
           } catch {
             data = undefined;
           }
@@ -990,7 +1033,7 @@ export class Connection extends EventTarget {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
-      this.#pending.set(id, { resolve, reject, cleanup, signal, bigint: options.bigint === true });
+      this.#pending.set(id, { resolve, reject, cleanup, signal, bigint: options.bigint === true, parts: [] });
       // The first waiting call holds Node open through a reconnection (the last lets it go).
       if (this.#pending.size === 1) this.#holdOpen();
       if (timeoutMs > 0) timer = setTimeout(() => giveUp(timeoutMs), timeoutMs);

@@ -7,6 +7,18 @@
 // quick run writes results-quick.json instead, so `make test` leaves the full figures alone.
 // What each figure measures: benches/browser/README.md.
 //
+// Beside them, each node's ceilings (a second table; "ceiling: …" in results.json, with
+// "ceiling" and "lnmessage" beside "ours", "ratio" = ours/ceiling and "goal"):
+//   raw WebSocket echo: the sequential calls' per-call time against the same count of 128-byte
+//     binary messages echoed one after another, in the same page, by the test node's `--echo`
+//     listener (no crypto, no protocol) — for Core Lightning, which cannot echo, the same
+//     echo: this page's loopback round trip. Goal ≤ 1.3×.
+//   node's own RPC (Core Lightning only): the big reply's throughput against pyln-client making
+//     the same call over the node's unix socket (lightning-dir/regtest/lightning-rpc), timed
+//     in a Python subprocess each round (median of 3 after a warm-up). pyln-client is Core
+//     Lightning's own contrib/pyln-client/pyln/client/lightning.py, taken from the source
+//     tarball scripts/cln/build.sh builds the node from (cached beside the build). Goal ≥ 0.5×.
+//
 // Both libraries are loaded as an app ships them, from target/bench/www/:
 //   lncommando: pkg/index.js and pkg/lncommando_wasm.js minified by esbuild (each on its own,
 //     not bundled), and pkg/lncommando_wasm_bg.wasm as built;
@@ -26,6 +38,7 @@
 //                        them in DevTools). LNC_BENCH_ROUNDS=0 LNC_BENCH_PROFILE=1: profiles only.
 //   LNC_BENCH_PKG=dir    load lncommando from dir instead of pkg/ (e.g. a build keeping wasm
 //                        function names, for the profile)
+//   PYTHON=path          the Python that runs pyln-client (default python3, as scripts/setup.sh)
 //   LNC_BENCH_NODES=test,cln  the nodes, one after the other (default both: the test node, then
 //                        a real Core Lightning started by scripts/cln/node.mjs, its figures
 //                        prefixed "Core Lightning vX:" in results.json)
@@ -33,16 +46,18 @@
 //   (LNC_BENCH_ECHO_METHOD to change), and the big-reply figures run only when
 //   LNC_BENCH_BIG_METHOD (and LNC_BENCH_BIG_PARAMS, JSON) name a method with a big result.
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { cpus, homedir, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { launch } from './lib/chromium.mjs';
 import { serve } from './lib/serve.mjs';
 import { nodeKinds, startNode } from './lib/testnode.mjs';
-import { startCln } from './cln/node.mjs';
+import { freePort, startCln } from './cln/node.mjs';
 
 const root = new URL('../', import.meta.url).pathname;
 const benchDir = join(root, 'benches/browser');
@@ -58,6 +73,9 @@ const BIG = QUICK ? 1 << 20 : 16 << 20;
 const WARM = QUICK ? 1 : 3;
 const LIBS = ['ours', 'lnmessage'];
 const LIMIT_MS = QUICK ? 180_000 : 570_000;
+const ECHO_BYTES = 128;
+const PYLN_CALLS = 3;
+const PYTHON = process.env.PYTHON ?? 'python3';
 
 const log = (...a) => console.error('[bench]', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -157,11 +175,14 @@ async function runMain(browser, serverUrl, env, lib) {
       return ms;
     }, WARM);
     const seq = await step('sequential calls', (n) => window.__bench.sequential(window.__conn, window.__env, n), CALLS);
+    const echo = env.echoUrl
+      ? await step('raw WebSocket echo', (a) => window.__bench.rawEcho(a.url, a.n, a.size), { url: env.echoUrl, n: CALLS, size: ECHO_BYTES })
+      : null;
     const conc = await step('concurrent calls', (n) => window.__bench.concurrent(window.__conn, window.__env, n), CALLS);
     const big = env.bigMethod ? await step('big reply', () => window.__bench.big(window.__conn, window.__env, false)) : null;
     await page.evaluate(() => window.__conn.close());
     return {
-      cold, warmMs, seq: seq.value, seqBusy: seq.busyMs, conc: conc.value, concBusy: conc.busyMs,
+      cold, warmMs, seq: seq.value, seqBusy: seq.busyMs, echo: echo?.value, echoBusy: echo?.busyMs, conc: conc.value, concBusy: conc.busyMs,
       big: big?.value, bigBusy: big?.busyMs,
     };
   } finally {
@@ -285,6 +306,66 @@ async function runProfile(browser, serverUrl, env, lib, what) {
   }
 }
 
+// ---------------------------------------------------------------- the node's own RPC (pyln-client)
+
+/**
+ * pyln-client's RPC client, contrib/pyln-client/pyln/client/lightning.py of the Core Lightning
+ * source that scripts/cln/build.sh builds the node from (its tarball, the same variables),
+ * extracted once into the same cache (stamped with the tarball's sha256); else an installed
+ * pyln-client's; else null. The one file is all the bench needs (standard library only): the
+ * package's __init__ would also load its gossmap, which wants pyln-bolt7.
+ */
+function pylnClient(nodeVersion) {
+  const version = process.env.LNC_CLN_VERSION ?? nodeVersion;
+  const tarball = process.env.LNC_CLN_TARBALL ?? join(root, `../shared/cln/lightning-${version}.tar.xz`);
+  const cache = process.env.LNC_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'lncommando');
+  const file = join(cache, `pyln-client-${version}`, 'lightning.py');
+  if (existsSync(tarball)) {
+    const want = createHash('sha256').update(readFileSync(tarball)).digest('hex');
+    const stamp = join(dirname(file), '.source-sha256');
+    if (!existsSync(file) || !existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== want) {
+      log(`extracting pyln-client from ${tarball} into ${dirname(file)}`);
+      const text = execFileSync('tar', ['-xJOf', tarball, '--wildcards', '*/contrib/pyln-client/pyln/client/lightning.py'], { maxBuffer: 16 << 20 });
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+      writeFileSync(stamp, `${want}\n`);
+    }
+    return file;
+  }
+  try {
+    return execFileSync(PYTHON, ['-c', 'import importlib.util; print(importlib.util.find_spec("pyln.client.lightning").origin)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+// Times `calls` calls of METHOD PARAMS (after one untimed) with pyln-client's LightningRpc over
+// the node's unix socket, each from the request to the parsed result (a new connection per
+// call, as pyln-client makes them); prints {"ms": [...], "bytes": the result's JSON length}.
+const PYLN_SCRIPT = `
+import importlib.util, json, sys, time
+client, rpc_path, method, params, calls = sys.argv[1:6]
+spec = importlib.util.spec_from_file_location("pyln_client_lightning", client)
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+rpc = m.LightningRpc(rpc_path)
+params = json.loads(params)
+rpc.call(method, params)
+ms = []
+for _ in range(int(calls)):
+    t0 = time.perf_counter()
+    r = rpc.call(method, params)
+    ms.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"ms": ms, "bytes": len(json.dumps(r, separators=(",", ":"), ensure_ascii=False))}))
+`;
+
+async function pylnRound(pyln, env) {
+  const { stdout } = await promisify(execFile)(PYTHON, ['-c', PYLN_SCRIPT, pyln.client, pyln.rpc, env.bigMethod, JSON.stringify(env.bigParams), String(PYLN_CALLS)], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout);
+  return { ms: median(r.ms), all: r.ms, bytes: r.bytes };
+}
+
 // ---------------------------------------------------------------- figures and output
 
 function figures(rounds, shipped, env) {
@@ -334,35 +415,88 @@ function figures(rounds, shipped, env) {
   return out;
 }
 
+/**
+ * The ceilings of one node (see the top of this file), each {ours, ceiling, ratio: ours/ceiling,
+ * lnmessage, lnmessage_ratio, goal, …}: medians over rounds; the echo's ceiling over both
+ * libraries' pages (each round measures it in each).
+ */
+function ceilings(rounds, env, kind) {
+  const out = {};
+  const add = (name, unit, better, goal, get, getCeiling) => {
+    const v = Object.fromEntries(LIBS.map((lib) => [lib, rounds.map((r) => get(r[lib])).filter((x) => Number.isFinite(x))]));
+    const c = rounds.flatMap(getCeiling).filter((x) => Number.isFinite(x));
+    if (!c.length || !v.ours.length) return;
+    const ceiling = median(c);
+    const m = (lib) => (v[lib].length ? median(v[lib]) : null);
+    out[name] = {
+      ours: m('ours'), ceiling, ratio: m('ours') / ceiling, lnmessage: m('lnmessage'),
+      lnmessage_ratio: m('lnmessage') === null ? null : m('lnmessage') / ceiling, unit, better, goal,
+      ours_min: Math.min(...v.ours), ours_max: Math.max(...v.ours), ceiling_min: Math.min(...c), ceiling_max: Math.max(...c),
+      lnmessage_min: v.lnmessage.length ? Math.min(...v.lnmessage) : null, lnmessage_max: v.lnmessage.length ? Math.max(...v.lnmessage) : null,
+      runs: rounds.length, quick: QUICK,
+    };
+  };
+  const echo = kind === 'test' ? "the test node's own --echo" : "loopback: the test node's --echo";
+  add(`ceiling: sequential ${env.echoMethod} call vs raw WebSocket echo (${ECHO_BYTES} B, ${echo}), per call`, 'ms', 'lower', '≤ 1.3×',
+    (r) => r.main.seq / CALLS, (r) => LIBS.map((lib) => r[lib].main.echo / CALLS));
+  if (env.bigMethod) {
+    const what = `${env.bigMethod} reply`;
+    add(`ceiling: ${what} throughput vs pyln-client over the node's unix RPC socket`, 'MB/s', 'higher', '≥ 0.5×',
+      (r) => r.main.big.bytes / 1e3 / r.main.big.ms, (r) => (r.pyln ? [r.pyln.bytes / 1e3 / r.pyln.ms] : []));
+    add(`ceiling: ${what} call → parsed result vs pyln-client over the node's unix RPC socket`, 'ms', 'lower', '≤ 2×',
+      (r) => r.main.big.ms, (r) => (r.pyln ? [r.pyln.ms] : []));
+  }
+  return out;
+}
+
 const fmt = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
 const cell = (med, lo, hi) => (med === null ? '—' : lo === hi ? fmt(med) : `${fmt(med)} (${fmt(lo)}–${fmt(hi)})`);
 
+const times = (r) => (r === null || r === undefined ? '—' : `${r.toFixed(2)}×`);
+
+/** A markdown table; the columns numbered in `right` are right-aligned. */
+function grid(head, rows, right) {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]].length)));
+  const line = (r) => `| ${r.map((c, i) => (right.includes(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join(' | ')} |`;
+  return [line(head), `|${w.map((n, i) => (right.includes(i) ? `${'-'.repeat(n + 1)}:` : `${'-'.repeat(n + 2)}`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
 function table(results, other, otherLabel) {
   const rows = Object.entries(results).map(([name, f]) => [
-    name, f.unit, cell(f.ours, f.ours_min, f.ours_max), cell(f[other], f[`${other}_min`], f[`${other}_max`]),
-    f.ratio === null || f.ratio === undefined ? '—' : `${f.ratio.toFixed(2)}×`, f.better ?? '',
+    name, f.unit, cell(f.ours, f.ours_min, f.ours_max), cell(f[other], f[`${other}_min`], f[`${other}_max`]), times(f.ratio), f.better ?? '',
   ]);
-  const head = ['figure', 'unit', 'ours median (min–max)', `${otherLabel} median (min–max)`, `ours/${otherLabel}`, 'better'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]].length)));
-  const line = (r) => `| ${r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join(' | ')} |`;
-  return [line(head), `|${w.map((n, i) => (i >= 2 && i <= 4 ? `${'-'.repeat(n + 1)}:` : `${'-'.repeat(n + 2)}`)).join('|')}|`, ...rows.map(line)].join('\n');
+  return grid(['figure', 'unit', 'ours median (min–max)', `${otherLabel} median (min–max)`, `ours/${otherLabel}`, 'better'], rows, [2, 3, 4]);
+}
+
+function ceilingTable(results) {
+  const rows = Object.entries(results).map(([name, f]) => [
+    name, f.unit, cell(f.ours, f.ours_min, f.ours_max), cell(f.ceiling, f.ceiling_min, f.ceiling_max), times(f.ratio), f.goal,
+    cell(f.lnmessage, f.lnmessage_min, f.lnmessage_max), times(f.lnmessage_ratio),
+  ]);
+  return grid(['figure', 'unit', 'ours median (min–max)', 'ceiling median (min–max)', 'ours/ceiling', 'goal', 'lnmessage median (min–max)', 'lnmessage/ceiling'], rows, [2, 3, 4, 6, 7]);
 }
 
 // ---------------------------------------------------------------- main
 
 /**
- * The node of `kind` and what the pages call on it. Core Lightning (scripts/cln/node.mjs, built
- * once): getinfo for the echo figures, and for the big reply `listdatastore` of two
- * 900 000-character entries (~5.4 MB of JSON: each string and its hex), stored first.
+ * The node of `kind`, what the pages call on it, and its ceilings' servers. Core Lightning
+ * (scripts/cln/node.mjs, built once): getinfo for the echo figures, and for the big reply
+ * `listdatastore` of two 900 000-character entries (~5.4 MB of JSON: each string and its hex),
+ * stored first; beside it, a test node for its `--echo` and pyln-client on its RPC socket. The
+ * test node serves its own echo; a node of yours (LNC_URL) has no ceilings.
  */
 async function benchNode(kind) {
+  const echoArgs = async () => ['--echo', `127.0.0.1:${await freePort()}`];
+  const echoUrl = (args) => `ws://${args[1]}`;
   if (kind !== 'cln') {
-    const node = await startNode();
+    const args = kind === 'test' ? await echoArgs() : [];
+    const node = await startNode(args);
     return {
-      node,
+      stop: () => node.stop(),
       label: node.real ? `real node ${node.url}` : 'test node',
       env: {
         url: node.url, nodeId: node.nodeId, rune: node.rune, infoMethod: 'getinfo',
+        echoUrl: node.real ? null : echoUrl(args),
         echoMethod: node.real ? (process.env.LNC_BENCH_ECHO_METHOD ?? 'getinfo') : 'echo',
         bigMethod: node.real ? (process.env.LNC_BENCH_BIG_METHOD ?? null) : 'bigreply',
         bigParams: node.real ? JSON.parse(process.env.LNC_BENCH_BIG_PARAMS ?? '{}') : { bytes: BIG },
@@ -370,19 +504,32 @@ async function benchNode(kind) {
     };
   }
   const node = await startCln();
-  const { connect } = await import('../pkg/index.js');
-  const c = await connect({ url: node.url, nodeId: node.nodeId, rune: node.rune });
-  for (const key of ['a', 'b']) {
-    await c.commando('datastore', { key: ['lncommando-bench', key], string: key.repeat(QUICK ? 100_000 : 900_000), mode: 'create-or-replace' });
+  const args = await echoArgs();
+  let echoNode;
+  const stop = async () => { echoNode?.stop(); await node.stop(); };
+  let client;
+  try {
+    echoNode = await startNode(args);
+    client = pylnClient(node.version);
+    if (!client) log(`no pyln-client (no Core Lightning ${node.version} source, none installed): the node-RPC ceiling is left out`);
+    const { connect } = await import('../pkg/index.js');
+    const c = await connect({ url: node.url, nodeId: node.nodeId, rune: node.rune });
+    for (const key of ['a', 'b']) {
+      await c.commando('datastore', { key: ['lncommando-bench', key], string: key.repeat(QUICK ? 100_000 : 900_000), mode: 'create-or-replace' });
+    }
+    await c.close();
+  } catch (e) {
+    await stop();
+    throw e;
   }
-  await c.close();
   return {
-    node,
+    stop,
     label: `Core Lightning ${node.version}`,
     env: {
       url: node.url, nodeId: node.nodeId, rune: node.rune, infoMethod: 'getinfo', echoMethod: 'getinfo',
-      bigMethod: 'listdatastore', bigParams: { key: ['lncommando-bench'] },
+      echoUrl: echoUrl(args), bigMethod: 'listdatastore', bigParams: { key: ['lncommando-bench'] },
     },
+    pyln: client ? { client, rpc: join(node.dir, 'regtest', 'lightning-rpc') } : null,
   };
 }
 
@@ -405,9 +552,10 @@ try {
   const merged = {};
   const allRounds = {};
   for (const kind of kinds) {
-    const { node, label, env } = await benchNode(kind);
-    stops.push(() => node.stop());
+    const { stop, label, env, pyln } = await benchNode(kind);
+    stops.push(stop);
     log(`${QUICK ? 'quick' : 'full'} run: ${ROUNDS} round(s), ${CALLS} calls, ${env.bigMethod ? `${env.bigMethod} ${JSON.stringify(env.bigParams)}` : 'no big reply'}, ${label}, Chromium ${browser.version()}`);
+    log(`${label}: ceilings: raw WebSocket echo ${env.echoUrl ?? '(none)'}${pyln ? `; pyln-client ${pyln.client} on ${pyln.rpc}, ${PYLN_CALLS} calls a round` : ''}`);
     const rounds = [];
     const t0 = Date.now();
     for (let i = 0; i < ROUNDS; i++) {
@@ -417,10 +565,12 @@ try {
       if (env.bigMethod) {
         for (const lib of [...order].reverse()) round[lib].mem = await runMemory(browser, bcdp, server.url, env, lib);
       }
+      if (pyln) round.pyln = await pylnRound(pyln, env);
       rounds.push(round);
       log(`${label}: round ${i + 1}/${ROUNDS} (${order.join(' then ')}) done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const results = figures(rounds, shipped, env);
+    const ceiled = ceilings(rounds, env, kind);
     let profiles = null;
     if (PROFILE) {
       profiles = {};
@@ -431,8 +581,12 @@ try {
 
     console.log(`\nlncommando vs lnmessage ${lnmVersion} in headless Chromium ${browser.version()}, ${label}, ${rounds.length} round(s)${QUICK ? ' (quick)' : ''}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
     console.log(table(results, 'lnmessage', 'lnmessage'));
+    if (Object.keys(ceiled).length) {
+      console.log(`\nceilings, ${label}: ours (and lnmessage) against the fastest the same work can be done here`);
+      console.log(ceilingTable(ceiled));
+    }
     // The test node's figures under their own names (as before); the others prefixed.
-    for (const [k, v] of Object.entries(results)) merged[kind === 'test' ? k : `${label}: ${k}`] = v;
+    for (const [k, v] of Object.entries({ ...results, ...ceiled })) merged[kind === 'test' ? k : `${label}: ${k}`] = v;
     allRounds[label] = { env: { ...env, rune: undefined }, rounds, profiles };
     if (profiles) {
       for (const [key, p] of Object.entries(profiles)) {

@@ -207,8 +207,19 @@ pub enum Reassembled {
     Complete {
         /// The request id.
         id: u64,
-        /// The whole reply.
+        /// The whole reply (empty from a [`Reassembler::streaming`] one, whose caller kept the
+        /// chunks).
         reply: Vec<u8>,
+        /// What it says ([`ReplyScan`]).
+        outcome: Result<Outcome, BadReply>,
+    },
+    /// The reply for `id` cannot be JSON (checked as its chunks come): the request is forgotten
+    /// and its later chunks ignored.
+    Bad {
+        /// The request id.
+        id: u64,
+        /// Why.
+        error: BadReply,
     },
     /// The reply for `id` grew past the cap: the request is forgotten and its later chunks
     /// ignored.
@@ -238,10 +249,16 @@ pub enum Reassembled {
 /// together by a budget counted at their real cost (each piece's allocated capacity plus
 /// [`PIECE_OVERHEAD`]), so that a node sending millions of tiny or empty chunks cannot hold more
 /// than the budget either. Empty non-final chunks store nothing.
+///
+/// Each reply is classified as its chunks come ([`ReplyScan`]). A [`Reassembler::streaming`]
+/// one stores no chunk at all: its caller passes each accepted chunk on (the wasm build hands
+/// them to JavaScript, so that the wasm memory is bounded by a packet, not by a reply), and the
+/// budget then counts what the caller holds, each non-empty chunk plus [`PIECE_OVERHEAD`].
 pub struct Reassembler {
     max_reply: usize,
     budget: usize,
     cost: usize,
+    keep: bool,
     pending: Vec<Partial>,
 }
 
@@ -255,15 +272,17 @@ struct Partial {
     chunks: Vec<Vec<u8>>,
     size: usize,
     cost: usize,
+    scan: ReplyScan,
 }
 
 impl Partial {
-    fn join(self, last: &[u8]) -> Vec<u8> {
-        if self.chunks.is_empty() {
+    fn join(&mut self, last: &[u8]) -> Vec<u8> {
+        let chunks = core::mem::take(&mut self.chunks);
+        if chunks.is_empty() {
             return last.to_vec();
         }
         let mut out = Vec::with_capacity(self.size + last.len());
-        for c in &self.chunks {
+        for c in &chunks {
             out.extend_from_slice(c);
         }
         out.extend_from_slice(last);
@@ -308,7 +327,18 @@ impl Reassembler {
             max_reply,
             budget,
             cost: 0,
+            keep: true,
             pending: Vec::new(),
+        }
+    }
+
+    /// As [`Reassembler::with_budget`], but storing no chunk: the caller keeps each chunk that
+    /// [`Reassembler::push`] accepts (`Partial`, or `Complete` for the last), and gets only the
+    /// outcome at the end.
+    pub fn streaming(max_reply: usize, budget: usize) -> Reassembler {
+        Reassembler {
+            keep: false,
+            ..Reassembler::with_budget(max_reply, budget)
         }
     }
 
@@ -330,6 +360,7 @@ impl Reassembler {
                 chunks: Vec::new(),
                 size: 0,
                 cost: 0,
+                scan: ReplyScan::new(),
             });
         }
     }
@@ -376,11 +407,32 @@ impl Reassembler {
             self.remove(i);
             return Reassembled::TooLarge { id, size };
         }
-        if last {
-            let reply = self.remove(i).join(chunk);
-            return Reassembled::Complete { id, reply };
+        let p = &mut self.pending[i];
+        let held = p.scan.held();
+        if let Err(error) = p.scan.feed(chunk) {
+            self.remove(i);
+            return Reassembled::Bad { id, error };
         }
-        let added = self.pending[i].store(chunk);
+        if last {
+            let mut p = self.remove(i);
+            let reply = if self.keep { p.join(chunk) } else { Vec::new() };
+            return Reassembled::Complete {
+                id,
+                reply,
+                outcome: p.scan.finish(),
+            };
+        }
+        // What the scan now holds of an `error` value, then the chunk (kept here or by the
+        // caller).
+        let mut added = p.scan.held() - held;
+        p.cost += added;
+        if self.keep {
+            added += p.store(chunk);
+        } else if !chunk.is_empty() {
+            p.size += chunk.len();
+            p.cost += chunk.len() + PIECE_OVERHEAD;
+            added += chunk.len() + PIECE_OVERHEAD;
+        }
         self.cost += added;
         Reassembled::Partial
     }
@@ -465,45 +517,116 @@ impl core::fmt::Display for BadReply {
 
 impl std::error::Error for BadReply {}
 
-/// Tells what a complete reply holds, validating it as JSON on the way.
+/// Tells what a complete reply holds, validating it as JSON on the way (a [`ReplyScan`] given
+/// it whole).
 pub fn classify_reply(reply: &[u8]) -> Result<Outcome, BadReply> {
-    let members = json::members(reply).map_err(BadReply::NotJson)?;
-    let has_jsonrpc = json::get(reply, &members, "jsonrpc").is_some();
-    if let Some(err) = json::get(reply, &members, "error") {
-        let offset = err.as_ptr() as usize - reply.as_ptr() as usize;
-        let em = json::members(err).map_err(|_| BadReply::NoResultOrError)?;
-        let code = json::get(err, &em, "code")
-            .and_then(json::parse_i64)
-            .ok_or(BadReply::NoResultOrError)?;
-        let message = match json::get(err, &em, "message") {
-            Some(m) => json::parse_string(m).map_err(|_| BadReply::NoResultOrError)?,
-            None => String::new(),
-        };
-        let data = em
-            .iter()
-            .find(|m| err.get(m.key.clone()) == Some(b"data"))
-            .map(|m| m.value.start + offset..m.value.end + offset);
-        let kind = if code == CODE_NOT_AUTHORISED {
-            ErrorKind::NotAuthorised
-        } else if !has_jsonrpc || code == CODE_REJECTED {
-            ErrorKind::Rejected
-        } else {
-            ErrorKind::Node
-        };
-        return Ok(Outcome::Error {
-            code,
-            message,
-            data,
-            kind,
-        });
+    let mut scan = ReplyScan::new();
+    scan.feed(reply)?;
+    scan.finish()
+}
+
+/// The top-level members a [`ReplyScan`] watches, by index.
+const WATCHED: [&str; 3] = ["jsonrpc", "error", "result"];
+const JSONRPC: usize = 0;
+const ERROR: usize = 1;
+const RESULT: usize = 2;
+
+/// Classifies a reply as its chunks arrive, without holding it: the one home of what a reply
+/// means ([`classify_reply`] is this, given the reply whole). The JSON is checked as it comes
+/// ([`json::ObjectStream`]: a malformed reply fails at its first bad byte); only the `error`
+/// value, if there is one, is kept (to read its code and message). A `result` is reported as
+/// its byte range in the whole reply, which the caller keeps or passes on.
+pub struct ReplyScan {
+    json: json::ObjectStream<3>,
+    error: Vec<u8>,
+}
+
+impl Default for ReplyScan {
+    fn default() -> ReplyScan {
+        ReplyScan::new()
     }
-    members
+}
+
+impl ReplyScan {
+    /// A scan at the start of a reply.
+    pub fn new() -> ReplyScan {
+        ReplyScan {
+            json: json::ObjectStream::new(WATCHED),
+            error: Vec::new(),
+        }
+    }
+
+    /// Bytes of the reply fed so far.
+    pub fn len(&self) -> usize {
+        self.json.offset()
+    }
+
+    /// Whether nothing has been fed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Memory held: the `error` value's bytes so far.
+    pub fn held(&self) -> usize {
+        self.error.capacity()
+    }
+
+    /// The next chunk of the reply; an error as soon as it cannot be JSON.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), BadReply> {
+        let at = self.json.offset();
+        let fed = self.json.feed(chunk);
+        if let Some((start, end)) = self.json.found(ERROR) {
+            let from = start.saturating_sub(at);
+            let to = end.map_or(chunk.len(), |e| e.saturating_sub(at).min(chunk.len()));
+            if let Some(part) = chunk.get(from..to) {
+                self.error.extend_from_slice(part);
+            }
+        }
+        fed.map_err(BadReply::NotJson)
+    }
+
+    /// The reply has ended: what it says.
+    pub fn finish(self) -> Result<Outcome, BadReply> {
+        self.json.finish().map_err(BadReply::NotJson)?;
+        let has_jsonrpc = self.json.found(JSONRPC).is_some();
+        if let Some((offset, _)) = self.json.found(ERROR) {
+            return classify_error(&self.error, offset, has_jsonrpc);
+        }
+        match self.json.found(RESULT) {
+            Some((start, Some(end))) => Ok(Outcome::Result { result: start..end }),
+            _ => Err(BadReply::NoResultOrError),
+        }
+    }
+}
+
+/// An `error` value (`err`, found at `offset` in the reply) and whether the reply has
+/// `jsonrpc`: the error's code, message, data and who refused.
+fn classify_error(err: &[u8], offset: usize, has_jsonrpc: bool) -> Result<Outcome, BadReply> {
+    let em = json::members(err).map_err(|_| BadReply::NoResultOrError)?;
+    let code = json::get(err, &em, "code")
+        .and_then(json::parse_i64)
+        .ok_or(BadReply::NoResultOrError)?;
+    let message = match json::get(err, &em, "message") {
+        Some(m) => json::parse_string(m).map_err(|_| BadReply::NoResultOrError)?,
+        None => String::new(),
+    };
+    let data = em
         .iter()
-        .find(|m| reply.get(m.key.clone()) == Some(b"result"))
-        .map(|m| Outcome::Result {
-            result: m.value.clone(),
-        })
-        .ok_or(BadReply::NoResultOrError)
+        .find(|m| err.get(m.key.clone()) == Some(b"data"))
+        .map(|m| m.value.start + offset..m.value.end + offset);
+    let kind = if code == CODE_NOT_AUTHORISED {
+        ErrorKind::NotAuthorised
+    } else if !has_jsonrpc || code == CODE_REJECTED {
+        ErrorKind::Rejected
+    } else {
+        ErrorKind::Node
+    };
+    Ok(Outcome::Error {
+        code,
+        message,
+        data,
+        kind,
+    })
 }
 
 #[cfg(test)]
@@ -612,45 +735,72 @@ mod tests {
 
     #[test]
     fn reassembly_cap_and_unknown_ids() {
-        let mut r = Reassembler::new(10);
+        let mut r = Reassembler::new(16);
         r.expect(1);
         r.expect(2);
         assert_eq!(r.push(3, b"x", true), Reassembled::Ignored { id: 3 });
-        assert_eq!(r.push(1, b"abc", false), Reassembled::Partial);
-        assert_eq!(r.push(2, b"12345", false), Reassembled::Partial);
+        assert_eq!(r.push(1, br#"{"result""#, false), Reassembled::Partial);
+        assert_eq!(r.push(2, br#"{"x":"#, false), Reassembled::Partial);
         assert_eq!(
-            r.push(1, b"def", true),
+            r.push(1, b":1}", true),
             Reassembled::Complete {
                 id: 1,
-                reply: b"abcdef".to_vec()
+                reply: br#"{"result":1}"#.to_vec(),
+                outcome: Ok(Outcome::Result { result: 10..11 }),
             }
         );
         assert_eq!(
-            r.push(2, b"678901", false),
-            Reassembled::TooLarge { id: 2, size: 11 }
+            r.push(2, br#""12345678901""#, false),
+            Reassembled::TooLarge { id: 2, size: 18 }
         );
         assert_eq!(r.push(2, b"1", true), Reassembled::Ignored { id: 2 });
         assert_eq!(r.buffered(), 0);
         r.expect(4);
         assert!(r.forget(4));
         assert_eq!(r.push(4, b"late", true), Reassembled::Ignored { id: 4 });
+        // Not JSON: the reply fails at its first bad byte, its later chunks are dropped.
+        r.expect(5);
+        assert_eq!(r.push(5, b"{", false), Reassembled::Partial);
+        assert_eq!(
+            r.push(5, b" ]", false),
+            Reassembled::Bad {
+                id: 5,
+                error: BadReply::NotJson(json::JsonError::Unexpected(2)),
+            }
+        );
+        assert_eq!(r.push(5, b"}", true), Reassembled::Ignored { id: 5 });
+        // Whole JSON, but no result or error: known at the end.
+        r.expect(6);
+        assert_eq!(
+            r.push(6, b"{}", true),
+            Reassembled::Complete {
+                id: 6,
+                reply: b"{}".to_vec(),
+                outcome: Err(BadReply::NoResultOrError),
+            }
+        );
+        assert_eq!((r.buffered(), r.cost()), (0, 0));
     }
 
     #[test]
     fn budget_counts_real_cost_and_sheds_the_largest() {
+        let head = br#"{"result":""#;
+        let filled = |c: u8, n: usize| [&head[..], &vec![c; n - head.len()]].concat();
         let mut r = Reassembler::with_budget(1 << 20, 10_000);
         for id in 1..=3 {
             r.expect(id);
         }
+        assert_eq!(r.push(1, head, false), Reassembled::Partial);
+        let base = r.cost();
         // Empty non-final chunks store nothing; tiny ones share a piece.
         for _ in 0..1000 {
             assert_eq!(r.push(1, b"", false), Reassembled::Partial);
         }
-        assert_eq!((r.buffered(), r.cost()), (0, 0));
+        assert_eq!((r.buffered(), r.cost()), (head.len(), base));
         for _ in 0..1000 {
             assert_eq!(r.push(1, b"x", false), Reassembled::Partial);
         }
-        assert_eq!(r.buffered(), 1000);
+        assert_eq!(r.buffered(), 1000 + head.len());
         assert!(
             // One piece: its doubled capacity, its overhead and the piece list's slots.
             r.cost() >= 1000 && r.cost() <= 2048 + PIECE_OVERHEAD + 4 * 24,
@@ -658,25 +808,72 @@ mod tests {
             r.cost()
         );
         assert_eq!(r.shed(), None);
-        assert_eq!(r.push(2, &[b'y'; 3000], false), Reassembled::Partial);
-        assert_eq!(r.push(3, &[b'z'; 7000], false), Reassembled::Partial);
+        assert_eq!(r.push(2, &filled(b'y', 3000), false), Reassembled::Partial);
+        assert_eq!(r.push(3, &filled(b'z', 7000), false), Reassembled::Partial);
         assert!(r.cost() > 10_000);
         // The largest goes first, and only as many as needed.
         assert_eq!(r.shed(), Some((3, 7000)));
         assert_eq!(r.shed(), None);
         assert!(!r.is_expected(3) && r.is_expected(1) && r.is_expected(2));
         assert_eq!(r.push(3, b"late", true), Reassembled::Ignored { id: 3 });
-        let mut whole = vec![b'x'; 1000];
-        whole.push(b'!');
+        let whole = [&head[..], &[b'x'; 1000], b"\"}"].concat();
         assert_eq!(
-            r.push(1, b"!", true),
+            r.push(1, b"\"}", true),
             Reassembled::Complete {
                 id: 1,
-                reply: whole
+                outcome: Ok(Outcome::Result {
+                    result: head.len() - 1..whole.len() - 1
+                }),
+                reply: whole,
             }
         );
         assert!(r.forget(2));
         assert_eq!(r.cost(), 0);
+    }
+
+    #[test]
+    fn streaming_keeps_nothing_but_counts_what_the_caller_holds() {
+        let mut r = Reassembler::streaming(1 << 20, 10_000);
+        r.expect(1);
+        r.expect(2);
+        let head = br#"{"jsonrpc":"2.0","result":""#;
+        assert_eq!(r.push(1, head, false), Reassembled::Partial);
+        assert_eq!(r.push(1, b"", false), Reassembled::Partial);
+        assert_eq!(r.buffered(), head.len());
+        assert_eq!(r.cost(), head.len() + PIECE_OVERHEAD);
+        assert_eq!(r.push(2, &[b'{'; 1], false), Reassembled::Partial);
+        assert_eq!(r.push(2, &[b' '; 9990], false), Reassembled::Partial);
+        // 1 + 9990 bytes and two pieces' overhead: over the budget, and shed.
+        assert_eq!(r.shed(), Some((2, 9991)));
+        assert_eq!(
+            r.push(1, b"x\"}", true),
+            Reassembled::Complete {
+                id: 1,
+                reply: Vec::new(),
+                outcome: Ok(Outcome::Result {
+                    result: head.len() - 1..head.len() + 2
+                }),
+            }
+        );
+        assert_eq!(r.cost(), 0);
+        // An error's value is what a streaming reassembler holds, and it is counted.
+        r.expect(3);
+        let err = br#"{"jsonrpc":"2.0","error":{"code":-1,"message":"no","data":[1]}}"#;
+        let (a, b) = err.split_at(30);
+        assert_eq!(r.push(3, a, false), Reassembled::Partial);
+        assert!(r.cost() > a.len() + PIECE_OVERHEAD, "{}", r.cost());
+        assert_eq!(
+            r.push(3, b, true),
+            Reassembled::Complete {
+                id: 3,
+                reply: Vec::new(),
+                outcome: classify_reply(err),
+            }
+        );
+        let Ok(Outcome::Error { data: Some(d), .. }) = classify_reply(err) else {
+            panic!()
+        };
+        assert_eq!(&err[d], b"[1]");
     }
 
     #[test]

@@ -398,6 +398,426 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Where an [`ObjectStream`] is in its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// Before the top-level object.
+    Start,
+    /// Just after `{`: a key or `}`.
+    ObjectFirst,
+    /// Just after `[`: a value or `]`.
+    ArrayFirst,
+    /// After `,` in an object: a key.
+    Key,
+    /// After a key: `:`.
+    Colon,
+    /// Where a value starts.
+    Value,
+    /// Inside a string (a key when `key`).
+    Str { key: bool },
+    /// After `\` in a string.
+    Escape { key: bool },
+    /// Inside `\u`, with this many hex digits still to come.
+    Hex { key: bool, left: u8 },
+    /// Inside a number (see [`Num`]).
+    Number(Num),
+    /// Inside `true`, `false` or `null`, this many bytes in.
+    Literal { lit: &'static [u8], done: u8 },
+    /// After a value inside a container: `,` or its closing bracket.
+    AfterValue,
+    /// After the top-level object: whitespace only.
+    Done,
+}
+
+/// The parts of a number (RFC 8259's grammar), and whether it may end here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Num {
+    /// After `-`: a digit must follow.
+    Minus,
+    /// After a leading `0`.
+    Zero,
+    /// In the integer digits.
+    Int,
+    /// After `.`: a digit must follow.
+    Dot,
+    /// In the fraction digits.
+    Frac,
+    /// After `e`/`E`: a sign or a digit.
+    Exp,
+    /// After the exponent's sign: a digit must follow.
+    ExpSign,
+    /// In the exponent digits.
+    ExpDigits,
+}
+
+/// Longest key an [`ObjectStream`] compares with its watched keys (longer ones never match).
+const KEY_CAP: usize = 16;
+
+/// A strict JSON validator for a top-level object fed in pieces split anywhere, in constant
+/// memory (the nesting is kept as bits): the same grammar, limits and errors, at the same
+/// offsets, as [`members`], so that a reply can be checked as it arrives and never held whole.
+/// It records where the value of each of `N` watched top-level keys lies (its first member
+/// of that key, compared raw as [`get`] does).
+pub struct ObjectStream<const N: usize> {
+    keys: [&'static str; N],
+    found: [Option<(usize, Option<usize>)>; N],
+    /// Which watched key the value being read belongs to.
+    member: Option<usize>,
+    /// Offset of the next byte fed.
+    pos: usize,
+    at: At,
+    /// Open containers, the top-level object included.
+    depth: usize,
+    /// Bit `d`: the container at depth `d` (from 1) is an object.
+    kinds: [u64; MAX_DEPTH / 64 + 2],
+    /// Offset of the string being read, for its UTF-8 error.
+    str_start: usize,
+    /// Offset of the `\` of the escape being read.
+    escape_at: usize,
+    /// Offset of the literal being read.
+    lit_start: usize,
+    /// UTF-8 in a string: continuation bytes still expected, and the range of the next one.
+    utf8_need: u8,
+    utf8_lo: u8,
+    utf8_hi: u8,
+    utf8_bad: bool,
+    key: [u8; KEY_CAP],
+    /// Bytes of the key so far (past [`KEY_CAP`]: counted only).
+    key_len: usize,
+    error: Option<JsonError>,
+}
+
+impl<const N: usize> ObjectStream<N> {
+    /// A stream watching the top-level members named `keys`.
+    pub fn new(keys: [&'static str; N]) -> ObjectStream<N> {
+        ObjectStream {
+            keys,
+            found: [None; N],
+            member: None,
+            pos: 0,
+            at: At::Start,
+            depth: 0,
+            kinds: [0; MAX_DEPTH / 64 + 2],
+            str_start: 0,
+            escape_at: 0,
+            lit_start: 0,
+            utf8_need: 0,
+            utf8_lo: 0,
+            utf8_hi: 0,
+            utf8_bad: false,
+            key: [0; KEY_CAP],
+            key_len: 0,
+            error: None,
+        }
+    }
+
+    /// Bytes fed so far.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// Where the value of watched key `k` lies: its start once it has begun, and its end once
+    /// it has ended.
+    pub fn found(&self, k: usize) -> Option<(usize, Option<usize>)> {
+        self.found.get(k).copied().flatten()
+    }
+
+    /// Checks the next piece; after the first error, every call returns it.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), JsonError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let base = self.pos;
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.step(bytes, i, base) {
+                Ok(next) => i = next,
+                Err(e) => {
+                    self.error = Some(e);
+                    self.pos = base + i;
+                    return Err(e);
+                }
+            }
+        }
+        self.pos = base + bytes.len();
+        Ok(())
+    }
+
+    /// The input has ended: whether it was one whole object.
+    pub fn finish(&self) -> Result<(), JsonError> {
+        match (self.error, self.at) {
+            (Some(e), _) => Err(e),
+            (None, At::Done) => Ok(()),
+            (None, _) => Err(JsonError::UnexpectedEnd),
+        }
+    }
+
+    fn is_object(&self) -> bool {
+        self.kinds[self.depth / 64] >> (self.depth % 64) & 1 == 1
+    }
+
+    /// Opens a container at offset `at`.
+    fn open(&mut self, object: bool, at: usize) -> Result<(), JsonError> {
+        // The top-level object plus MAX_DEPTH inside it, as `members` allows.
+        if self.depth > MAX_DEPTH {
+            return Err(JsonError::TooDeep(at));
+        }
+        self.value_starts(at);
+        self.depth += 1;
+        let (word, bit) = (self.depth / 64, self.depth % 64);
+        if object {
+            self.kinds[word] |= 1 << bit;
+            self.at = At::ObjectFirst;
+        } else {
+            self.kinds[word] &= !(1 << bit);
+            self.at = At::ArrayFirst;
+        }
+        Ok(())
+    }
+
+    /// Closes the innermost container; `end` is the offset after its bracket.
+    fn close(&mut self, end: usize) {
+        self.depth -= 1;
+        self.value_ended(end);
+    }
+
+    fn value_starts(&mut self, at: usize) {
+        if self.depth == 1 {
+            if let Some(k) = self.member {
+                self.found[k] = Some((at, None));
+            }
+        }
+    }
+
+    /// A value ended at `end` (exclusive); the next byte is after it.
+    fn value_ended(&mut self, end: usize) {
+        if self.depth == 0 {
+            self.at = At::Done;
+            return;
+        }
+        if self.depth == 1 {
+            if let Some(k) = self.member.take() {
+                if let Some((start, _)) = self.found[k] {
+                    self.found[k] = Some((start, Some(end)));
+                }
+            }
+        }
+        self.at = At::AfterValue;
+    }
+
+    /// A string's closing quote at `at`.
+    fn string_ended(&mut self, key: bool, at: usize) -> Result<(), JsonError> {
+        if self.utf8_bad || self.utf8_need > 0 {
+            return Err(JsonError::BadString(self.str_start));
+        }
+        if key {
+            self.at = At::Colon;
+            if self.depth == 1 {
+                let key = self.key.get(..self.key_len);
+                self.member = (0..N)
+                    .find(|&k| Some(self.keys[k].as_bytes()) == key && self.found[k].is_none());
+            }
+        } else {
+            self.value_ended(at + 1);
+        }
+        Ok(())
+    }
+
+    /// One string byte at or past 0x80 (or any byte while a sequence is open).
+    fn utf8(&mut self, c: u8) {
+        if self.utf8_need > 0 {
+            if c < self.utf8_lo || c > self.utf8_hi {
+                // Invalid: whatever follows, the string is reported at its end.
+                self.utf8_bad = true;
+                self.utf8_need = 0;
+            } else {
+                self.utf8_need -= 1;
+                (self.utf8_lo, self.utf8_hi) = (0x80, 0xbf);
+                return;
+            }
+        }
+        let (need, lo, hi) = match c {
+            0x00..=0x7f => return,
+            0xc2..=0xdf => (1, 0x80, 0xbf),
+            0xe0 => (2, 0xa0, 0xbf),
+            0xed => (2, 0x80, 0x9f),
+            0xe1..=0xef => (2, 0x80, 0xbf),
+            0xf0 => (3, 0x90, 0xbf),
+            0xf1..=0xf3 => (3, 0x80, 0xbf),
+            0xf4 => (3, 0x80, 0x8f),
+            _ => {
+                self.utf8_bad = true;
+                return;
+            }
+        };
+        (self.utf8_need, self.utf8_lo, self.utf8_hi) = (need, lo, hi);
+    }
+
+    fn string_starts(&mut self, key: bool, at: usize) {
+        self.str_start = at;
+        self.at = At::Str { key };
+        self.key_len = 0;
+        self.utf8_need = 0;
+        self.utf8_bad = false;
+    }
+
+    fn push_key_byte(&mut self, key: bool, c: u8) {
+        if key {
+            if let Some(slot) = self.key.get_mut(self.key_len) {
+                *slot = c;
+            }
+            self.key_len = self.key_len.saturating_add(1);
+        }
+    }
+
+    /// Takes the byte at `b[i]` (offset `base + i`), or a run of them; returns the next index.
+    fn step(&mut self, b: &[u8], i: usize, base: usize) -> Result<usize, JsonError> {
+        let c = b[i];
+        let at = base + i;
+        let ws = matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+        match self.at {
+            At::Str { key } => {
+                // Plain bytes, one pass.
+                let run = b[i..]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\' || !(0x20..0x80).contains(&c))
+                    .unwrap_or(b.len() - i);
+                if run > 0 {
+                    if self.utf8_need > 0 {
+                        self.utf8(c);
+                    }
+                    if key {
+                        if let (Some(to), Some(from)) =
+                            (self.key.get_mut(self.key_len..), b.get(i..i + run))
+                        {
+                            let take = run.min(to.len());
+                            to[..take].copy_from_slice(&from[..take]);
+                        }
+                        self.key_len = self.key_len.saturating_add(run);
+                    }
+                    return Ok(i + run);
+                }
+                match c {
+                    b'"' => self.string_ended(key, at)?,
+                    b'\\' => {
+                        self.utf8(c);
+                        self.escape_at = at;
+                        self.at = At::Escape { key };
+                        // A key with an escape never matches (as in `get`).
+                        self.key_len = KEY_CAP + 1;
+                    }
+                    0x00..=0x1f => return Err(JsonError::BadString(at)),
+                    _ => {
+                        self.utf8(c);
+                        self.push_key_byte(key, c);
+                    }
+                }
+            }
+            At::Escape { key } => match c {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at = At::Str { key },
+                b'u' => self.at = At::Hex { key, left: 4 },
+                _ => return Err(JsonError::BadString(self.escape_at)),
+            },
+            At::Hex { key, left } => {
+                if !c.is_ascii_hexdigit() {
+                    return Err(JsonError::BadString(self.escape_at));
+                }
+                self.at = if left == 1 {
+                    At::Str { key }
+                } else {
+                    At::Hex {
+                        key,
+                        left: left - 1,
+                    }
+                };
+            }
+            At::Number(n) => {
+                let next = match (n, c) {
+                    (Num::Minus, b'0') => Num::Zero,
+                    (Num::Minus | Num::Int, b'0'..=b'9') => Num::Int,
+                    (Num::Zero | Num::Int, b'.') => Num::Dot,
+                    (Num::Dot | Num::Frac, b'0'..=b'9') => Num::Frac,
+                    (Num::Zero | Num::Int | Num::Frac, b'e' | b'E') => Num::Exp,
+                    (Num::Exp, b'+' | b'-') => Num::ExpSign,
+                    (Num::Exp | Num::ExpSign | Num::ExpDigits, b'0'..=b'9') => Num::ExpDigits,
+                    (Num::Minus | Num::Dot | Num::Exp | Num::ExpSign, _) => {
+                        return Err(JsonError::Unexpected(at));
+                    }
+                    // The number ended before `c`, which is read again after it.
+                    _ => {
+                        self.value_ended(at);
+                        return Ok(i);
+                    }
+                };
+                self.at = At::Number(next);
+            }
+            At::Literal { lit, done } => {
+                if lit.get(done as usize) != Some(&c) {
+                    return Err(JsonError::Unexpected(self.lit_start));
+                }
+                if done as usize + 1 == lit.len() {
+                    self.value_ended(at + 1);
+                } else {
+                    self.at = At::Literal {
+                        lit,
+                        done: done + 1,
+                    };
+                }
+            }
+            _ if ws => {}
+            At::Start => match c {
+                b'{' => self.open(true, at)?,
+                _ => return Err(JsonError::WrongKind),
+            },
+            At::ObjectFirst if c == b'}' => self.close(at + 1),
+            At::ObjectFirst | At::Key => match c {
+                b'"' => self.string_starts(true, at),
+                _ => return Err(JsonError::Unexpected(at)),
+            },
+            At::Colon => match c {
+                b':' => self.at = At::Value,
+                _ => return Err(JsonError::Unexpected(at)),
+            },
+            At::ArrayFirst if c == b']' => self.close(at + 1),
+            At::ArrayFirst | At::Value => match c {
+                b'{' => self.open(true, at)?,
+                b'[' => self.open(false, at)?,
+                b'"' => {
+                    self.value_starts(at);
+                    self.string_starts(false, at);
+                }
+                b'-' | b'0'..=b'9' => {
+                    self.value_starts(at);
+                    self.at = At::Number(match c {
+                        b'-' => Num::Minus,
+                        b'0' => Num::Zero,
+                        _ => Num::Int,
+                    });
+                }
+                b't' | b'f' | b'n' => {
+                    self.value_starts(at);
+                    let lit: &'static [u8] = match c {
+                        b't' => b"true",
+                        b'f' => b"false",
+                        _ => b"null",
+                    };
+                    self.lit_start = at;
+                    self.at = At::Literal { lit, done: 1 };
+                }
+                _ => return Err(JsonError::Unexpected(at)),
+            },
+            At::AfterValue => match c {
+                b',' => self.at = if self.is_object() { At::Key } else { At::Value },
+                b'}' if self.is_object() => self.close(at + 1),
+                b']' if !self.is_object() => self.close(at + 1),
+                _ => return Err(JsonError::Unexpected(at)),
+            },
+            At::Done => return Err(JsonError::TrailingData(at)),
+        }
+        Ok(i + 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,6 +912,100 @@ mod tests {
         assert_eq!(members(b"{} x"), Err(JsonError::TrailingData(3)));
     }
 
+    /// Feeds `b` to an [`ObjectStream`] cut at `cuts` (any positions) and holds the outcome,
+    /// the error and where the watched values lie to what [`members`] and [`get`] say.
+    fn check_stream(b: &[u8], cuts: &[usize]) -> Result<(), TestCaseError> {
+        const KEYS: [&str; 3] = ["jsonrpc", "error", "result"];
+        let mut at: Vec<usize> = cuts.iter().map(|c| c % (b.len() + 1)).collect();
+        at.push(0);
+        at.push(b.len());
+        at.sort_unstable();
+        let mut stream = ObjectStream::new(KEYS);
+        let mut fed = Ok(());
+        for w in at.windows(2) {
+            fed = fed.and(stream.feed(&b[w[0]..w[1]]));
+        }
+        let streamed = fed.and(stream.finish());
+        let whole = members(b);
+        prop_assert_eq!(
+            streamed,
+            whole.as_ref().map(|_| ()).map_err(|e| *e),
+            "{:?}",
+            String::from_utf8_lossy(b)
+        );
+        if let Ok(m) = whole {
+            for (k, key) in KEYS.iter().enumerate() {
+                let want = m
+                    .iter()
+                    .find(|m| b.get(m.key.clone()) == Some(key.as_bytes()));
+                let got = stream.found(k).map(|(s, e)| s..e.unwrap_or(usize::MAX));
+                prop_assert_eq!(
+                    got,
+                    want.map(|m| m.value.clone()),
+                    "{} in {:?}",
+                    key,
+                    String::from_utf8_lossy(b)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn stream_matches_members_on_fixed_cases() {
+        let deep = |n: usize| format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+        for s in [
+            "",
+            " ",
+            "{",
+            "{}",
+            " {} ",
+            "{} x",
+            "[]",
+            "1",
+            "{\"a\":1}",
+            "{\"a\":01}",
+            "{\"a\":-}",
+            "{\"a\":1.}",
+            "{\"a\":1e}",
+            "{\"a\":1e+5,\"b\":-0.5E-2}",
+            "{\"a\":tru}",
+            "{\"a\":trux}",
+            "{\"a\":nul",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\u12g4\"}",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\",1}",
+            "{\"a\":1,}",
+            "{,}",
+            "{\"result\":[1,{\"x\":null}],\"result\":2}",
+            "{\"re\\\"sult\":1,\"result\":3}",
+            "{\"error\":{\"code\":1}}",
+            "{\"a\":[1,]}",
+            "{\"a\":\"\u{e9}\u{1F600}\"}",
+            &deep(512),
+            &deep(513),
+        ] {
+            for cut in 0..=s.len().min(40) {
+                check_stream(s.as_bytes(), &[cut]).unwrap();
+            }
+            check_stream(s.as_bytes(), &[]).unwrap();
+        }
+        let bad_utf8: [&[u8]; 6] = [
+            b"{\"a\":\"\xff\"}",
+            b"{\"a\":\"\xc3\"}",
+            b"{\"a\":\"\xed\xa0\x80\"}",
+            b"{\"a\":\"\xe0\x80\x80\"}",
+            b"{\"a\":\"\xf4\x90\x80\x80\"}",
+            b"{\"a\":\"\xc3\\n\"}",
+        ];
+        for b in bad_utf8 {
+            for cut in 0..=b.len() {
+                check_stream(b, &[cut]).unwrap();
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
@@ -506,6 +1020,25 @@ mod tests {
             write_string(&mut out, &s);
             prop_assert_eq!(validate(&out), Ok(()));
             prop_assert_eq!(parse_string(&out).unwrap(), s);
+        }
+
+        #[test]
+        fn stream_agrees_with_members_at_any_split(
+            s in r#"[\[\]{}",:0-9a-z\\ .e+-]{0,60}|\{"(result|error|jsonrpc|id)": ?[\[\]{}",:0-9a-z\\ .eE+-]{0,50}\}"#,
+            cuts in proptest::collection::vec(any::<usize>(), 0..4),
+        ) {
+            check_stream(s.as_bytes(), &cuts)?;
+        }
+
+        #[test]
+        fn stream_agrees_with_members_on_bytes(
+            bytes in proptest::collection::vec(any::<u8>(), 0..120),
+            cuts in proptest::collection::vec(any::<usize>(), 0..4),
+        ) {
+            let mut b = b"{\"result\":".to_vec();
+            b.extend_from_slice(&bytes);
+            check_stream(&b, &cuts)?;
+            check_stream(&bytes, &cuts)?;
         }
 
         #[test]

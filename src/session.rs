@@ -45,6 +45,11 @@ pub struct Config {
     /// counted at their real memory cost. Past it the largest partial reply fails with
     /// [`RequestFailure::TooLarge`].
     pub max_buffered: usize,
+    /// Hand each reply out in pieces as it arrives ([`Event::ReplyChunk`], then an
+    /// [`Event::Reply`] with an empty `reply` and its outcome), instead of holding it whole:
+    /// what the session holds is then bounded by a packet, not by a reply (the wasm build's
+    /// setting; off by default). [`Config::max_buffered`] then counts what the caller holds.
+    pub stream_replies: bool,
     /// Pings the node may send in a burst before the rate limit applies.
     pub ping_burst: u32,
     /// One more ping allowed per this many milliseconds (BOLT 1 asks for at most one per 30 s;
@@ -64,6 +69,7 @@ impl Default for Config {
             max_transmit: 61440,
             align_frames: true,
             max_buffered: 2 * commando::DEFAULT_MAX_REPLY_LEN,
+            stream_replies: false,
             ping_burst: 10,
             ping_refill_ms: 3000,
             max_send_backlog: 64 * 1024 * 1024,
@@ -297,11 +303,20 @@ pub enum Event {
         /// The node's `networks`, if it listed any.
         networks: Option<Vec<[u8; 32]>>,
     },
+    /// A piece of a request's reply, in order, with [`Config::stream_replies`]: the reply is
+    /// these pieces joined, and its [`Event::Reply`] (or [`Event::Failed`]) follows the last.
+    ReplyChunk {
+        /// The request id from [`Session::request`].
+        id: u64,
+        /// The next bytes of the reply (never empty).
+        chunk: Vec<u8>,
+    },
     /// A request's complete reply.
     Reply {
         /// The request id from [`Session::request`].
         id: u64,
-        /// The whole JSON-RPC response.
+        /// The whole JSON-RPC response (empty with [`Config::stream_replies`]: it came in
+        /// [`Event::ReplyChunk`]s).
         reply: Vec<u8>,
         /// What it says, with byte ranges into `reply`.
         outcome: Outcome,
@@ -413,6 +428,8 @@ pub struct Session {
     ping_refill_ms: u64,
     /// Shape frames for Core Lightning's reader ([`Config::align_frames`]).
     align_frames: bool,
+    /// [`Config::stream_replies`].
+    stream_replies: bool,
     max_transmit: usize,
     /// With `align_frames`: messages waiting for the next frame (encrypted when it is cut), and
     /// their total length.
@@ -457,6 +474,7 @@ impl Session {
         let conn = Connection::initiator(init, config.max_transmit);
         Ok(Session {
             align_frames: config.align_frames,
+            stream_replies: config.stream_replies,
             max_transmit: config.max_transmit.max(MIN_FRAME),
             unsent: VecDeque::new(),
             unsent_len: 0,
@@ -465,7 +483,11 @@ impl Session {
             unconfirmed: 0,
             conn,
             state: State::Handshake,
-            reassembler: Reassembler::with_budget(config.max_reply_len, config.max_buffered),
+            reassembler: if config.stream_replies {
+                Reassembler::streaming(config.max_reply_len, config.max_buffered)
+            } else {
+                Reassembler::with_budget(config.max_reply_len, config.max_buffered)
+            },
             queued: Vec::new(),
             events: VecDeque::new(),
             next_id: first_id,
@@ -841,7 +863,17 @@ impl Session {
             Message::Commando(c) => match c.typ {
                 msg_type::COMMANDO_REPLY_CONTINUES | msg_type::COMMANDO_REPLY_TERMINATES => {
                     let last = c.typ == msg_type::COMMANDO_REPLY_TERMINATES;
-                    let event = match self.reassembler.push(c.id, c.body, last) {
+                    let pushed = self.reassembler.push(c.id, c.body, last);
+                    if self.stream_replies
+                        && !c.body.is_empty()
+                        && matches!(pushed, Reassembled::Partial | Reassembled::Complete { .. })
+                    {
+                        self.events.push_back(Event::ReplyChunk {
+                            id: c.id,
+                            chunk: c.body.to_vec(),
+                        });
+                    }
+                    let event = match pushed {
                         Reassembled::Partial => {
                             while let Some((id, size)) = self.reassembler.shed() {
                                 self.events.push_back(Event::Failed {
@@ -852,15 +884,17 @@ impl Session {
                             return Ok(());
                         }
                         Reassembled::Ignored { .. } => return Ok(()),
-                        Reassembled::Complete { id, reply } => {
-                            match commando::classify_reply(&reply) {
-                                Ok(outcome) => Event::Reply { id, reply, outcome },
-                                Err(e) => Event::Failed {
-                                    id,
-                                    failure: RequestFailure::BadReply(e),
-                                },
-                            }
-                        }
+                        Reassembled::Complete { id, reply, outcome } => match outcome {
+                            Ok(outcome) => Event::Reply { id, reply, outcome },
+                            Err(e) => Event::Failed {
+                                id,
+                                failure: RequestFailure::BadReply(e),
+                            },
+                        },
+                        Reassembled::Bad { id, error } => Event::Failed {
+                            id,
+                            failure: RequestFailure::BadReply(error),
+                        },
                         Reassembled::TooLarge { id, size } => Event::Failed {
                             id,
                             failure: RequestFailure::TooLarge { size },

@@ -430,6 +430,87 @@ fn reply_cap_fails_only_that_request() {
 }
 
 #[test]
+fn streamed_replies_come_in_pieces_with_the_same_outcomes() {
+    // Replies of every kind, served alike to a storing and a streaming session: the streaming
+    // one's pieces joined are the reply, and its outcomes (ranges into that join) are the same.
+    let answers: Vec<Vec<u8>> = vec![
+        format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{{\"x\":\"{}\"}}}}", "é".repeat(150_000)).into_bytes(),
+        br#"{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"Unknown","data":{"a":[1]}}}"#.to_vec(),
+        format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[1,2,{}]}}", "[]".repeat(70_000).replace("][", "],[")).into_bytes(),
+        b"{\"half\":".to_vec(),
+        format!("{{\"result\":\"{}\"\u{0}}}", "y".repeat(100_000)).into_bytes(),
+        b"{\"result\":1}".to_vec(),
+    ];
+    let mut got = Vec::new();
+    for stream_replies in [false, true] {
+        let (mut c, mut n) = (
+            client_with(Config {
+                stream_replies,
+                ..Config::default()
+            }),
+            node(),
+        );
+        pump(&mut c, &mut n);
+        events(&mut c);
+        let ids: Vec<u64> = answers
+            .iter()
+            .map(|_| c.request("x", "{}", "r", None).unwrap())
+            .collect();
+        pump(&mut c, &mut n);
+        let mut k = 0;
+        for e in node_events(&mut n) {
+            if let NodeEvent::Request { id, .. } = e {
+                n.reply(id, &answers[k]);
+                k += 1;
+            }
+        }
+        pump(&mut c, &mut n);
+        let mut pieces: std::collections::HashMap<u64, Vec<u8>> = Default::default();
+        let mut outcomes = Vec::new();
+        for e in events(&mut c) {
+            match e {
+                Event::ReplyChunk { id, chunk } => {
+                    assert!(stream_replies && !chunk.is_empty());
+                    pieces.entry(id).or_default().extend_from_slice(&chunk);
+                }
+                Event::Reply { id, reply, outcome } => {
+                    let i = ids.iter().position(|&x| x == id).unwrap();
+                    if stream_replies {
+                        assert!(reply.is_empty());
+                        assert_eq!(pieces.remove(&id).unwrap(), answers[i]);
+                    } else {
+                        assert_eq!(reply, answers[i]);
+                    }
+                    outcomes.push((i, Ok(outcome)));
+                }
+                Event::Failed { id, failure } => {
+                    let i = ids.iter().position(|&x| x == id).unwrap();
+                    // A streamed reply's pieces stop where it failed; the caller drops them.
+                    pieces.remove(&id);
+                    outcomes.push((i, Err(failure)));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(pieces.is_empty());
+        got.push(outcomes);
+    }
+    assert_eq!(got[0].len(), answers.len());
+    assert_eq!(got[0], got[1]);
+    // The bad replies: one cut short, one with a byte JSON forbids (found at that byte).
+    assert!(
+        matches!(got[0][3], (3, Err(RequestFailure::BadReply(_)))),
+        "{:?}",
+        got[0][3]
+    );
+    assert!(
+        matches!(got[0][4], (4, Err(RequestFailure::BadReply(commando::BadReply::NotJson(lncommando::json::JsonError::Unexpected(at)))))  if at == 100_012),
+        "{:?}",
+        got[0][4]
+    );
+}
+
+#[test]
 fn errors_are_told_apart() {
     let (mut c, mut n) = ready_pair();
     let a = c.request("nosuchmethod", "{}", "r", None).unwrap();
@@ -804,45 +885,55 @@ fn a_node_that_stops_reading_hits_the_send_backlog_cap() {
 
 #[test]
 fn tiny_and_empty_chunks_are_bounded_by_the_budget() {
-    let config = Config {
-        max_buffered: 30_000,
-        ..Config::default()
-    };
-    let (mut c, mut n) = (client_with(config), node());
-    pump(&mut c, &mut n);
-    events(&mut c);
-    let ids: Vec<u64> = (0..4)
-        .map(|_| c.request("x", "{}", "r", None).unwrap())
-        .collect();
-    pump(&mut c, &mut n);
-    // 50 000 empty chunks on one id, then 60 000 one-byte chunks spread over four ids.
-    for k in 0..50_000u32 {
-        n.send(&commando_chunk(ids[0], b"", false)).unwrap();
-        if k % 10_000 == 0 {
-            pump(&mut c, &mut n);
+    // Storing, one-byte chunks share a piece (each id's cost under twice its size); streaming,
+    // the caller holds each as its own piece (its size plus 32 bytes).
+    for (stream_replies, smallest_shed) in [(false, 4_000), (true, 200)] {
+        let config = Config {
+            max_buffered: 30_000,
+            stream_replies,
+            ..Config::default()
+        };
+        let (mut c, mut n) = (client_with(config), node());
+        pump(&mut c, &mut n);
+        events(&mut c);
+        let ids: Vec<u64> = (0..4)
+            .map(|_| c.request("x", "{}", "r", None).unwrap())
+            .collect();
+        pump(&mut c, &mut n);
+        // 50 000 empty chunks on one id, then 60 000 one-byte chunks of a string spread over
+        // four ids.
+        for k in 0..50_000u32 {
+            n.send(&commando_chunk(ids[0], b"", false)).unwrap();
+            if k % 10_000 == 0 {
+                pump(&mut c, &mut n);
+            }
         }
-    }
-    pump(&mut c, &mut n);
-    assert_eq!(c.buffered(), 0);
-    let mut failed = Vec::new();
-    for k in 0..60_000usize {
-        n.send(&commando_chunk(ids[k % 4], b"y", false)).unwrap();
-        if k % 1000 == 0 {
-            pump(&mut c, &mut n);
-            assert!(c.buffered() <= 30_000, "{}", c.buffered());
-            shed(&mut c, &mut failed);
+        pump(&mut c, &mut n);
+        assert_eq!(c.buffered(), 0);
+        for id in &ids {
+            n.send(&commando_chunk(*id, b"{\"result\":\"", false))
+                .unwrap();
         }
+        let mut failed = Vec::new();
+        for k in 0..60_000usize {
+            n.send(&commando_chunk(ids[k % 4], b"y", false)).unwrap();
+            if k % 1000 == 0 {
+                pump(&mut c, &mut n);
+                assert!(c.buffered() <= 30_000, "{}", c.buffered());
+                shed(&mut c, &mut failed);
+            }
+        }
+        pump(&mut c, &mut n);
+        assert!(c.buffered() <= 30_000);
+        shed(&mut c, &mut failed);
+        // The ids grew together, one byte each in turn; the budget gave them up one at a time,
+        // the largest first, each once its real cost passed a share of it.
+        assert!(!failed.is_empty());
+        for (_, size) in &failed {
+            assert!(*size >= smallest_shed, "{stream_replies}: {failed:?}");
+        }
+        assert_eq!(c.state(), State::Ready);
     }
-    pump(&mut c, &mut n);
-    assert!(c.buffered() <= 30_000);
-    shed(&mut c, &mut failed);
-    // The ids grew together, one byte each in turn; the budget gave them up one at a time, the
-    // largest first, each once its real cost (under twice its size) passed a share of it.
-    assert!(!failed.is_empty());
-    for (_, size) in &failed {
-        assert!(*size >= 4_000, "{failed:?}");
-    }
-    assert_eq!(c.state(), State::Ready);
 }
 
 /// Collects the requests the budget gave up (id, size) from the session's events.

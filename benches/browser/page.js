@@ -100,3 +100,33 @@ export async function big(c, env, keep) {
   if (env.bigMethod === 'bigreply' && (r.bytes !== env.bigParams.bytes || bytes < r.bytes)) throw new Error(`bigreply gave ${bytes} bytes`);
   return { ms, bytes };
 }
+
+/**
+ * The ceiling of the sequential calls: `n` binary messages of `size` bytes sent one after
+ * another over a plain WebSocket to an echo server (the test node's `--echo`), each awaited back
+ * and checked — the page's own loopback round trip, without crypto or protocol. The connection
+ * opens (untimed) first; ms.
+ */
+export async function rawEcho(url, n, size) {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error(`raw echo ${url}: the WebSocket failed`));
+  });
+  let answer;
+  ws.onmessage = (e) => answer(e.data);
+  const msg = new Uint8Array(size);
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    msg[0] = i & 255;
+    const back = await new Promise((resolve) => {
+      answer = resolve;
+      ws.send(msg);
+    });
+    if (back.byteLength !== size || new Uint8Array(back)[0] !== (i & 255)) throw new Error(`raw echo #${i}: wrong reply (${back.byteLength} bytes)`);
+  }
+  const ms = now() - t0;
+  ws.close();
+  return ms;
+}

@@ -27,11 +27,13 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const USAGE: &str =
     "usage: lncommando-testnode [--ws ADDR] [--tcp ADDR] [--no-ws] [--no-tcp] [--secret HEX]
-       [--info-file PATH] [--split none|random] [--ping-ms N] [--fault MODE]
+       [--info-file PATH] [--split none|random] [--ping-ms N] [--fault MODE] [--echo ADDR]
 
   --ws ADDR        WebSocket listener (default 127.0.0.1:9736; port 0 picks a free port)
   --tcp ADDR       plain TCP (BOLT 8) listener (default 127.0.0.1:9735)
   --no-ws/--no-tcp turn a listener off
+  --echo ADDR      also a plain WebSocket echo (no BOLT 8, no commando: each message back as it
+                   came), the benchmark's round-trip ceiling; its URL is echo_url in the info
   --secret HEX     32-byte node key (random otherwise; the runes derive from it)
   --info-file PATH write the connection details (also printed on stdout) as JSON once listening
   --split MODE     random: cut outgoing bytes into random-sized WebSocket frames / TCP writes
@@ -44,9 +46,13 @@ const USAGE: &str =
                    (the method dev-fault {\"mode\": MODE, \"count\": N} does the same for one
                    connection; N: pings, bytes, chunks or milliseconds, per mode)";
 
+/// How the faults' replies that never end begin: a result string, continued by `x`s.
+const ENDLESS_HEAD: &[u8] = br#"{"jsonrpc":"2.0","result":"x"#;
+
 struct Args {
     ws: Option<String>,
     tcp: Option<String>,
+    echo: Option<String>,
     secret: Option<[u8; 32]>,
     info_file: Option<String>,
     split_random: bool,
@@ -58,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         ws: Some("127.0.0.1:9736".into()),
         tcp: Some("127.0.0.1:9735".into()),
+        echo: None,
         secret: None,
         info_file: None,
         split_random: false,
@@ -72,6 +79,7 @@ fn parse_args() -> Result<Args, String> {
             "--tcp" => a.tcp = Some(value()?),
             "--no-ws" => a.ws = None,
             "--no-tcp" => a.tcp = None,
+            "--echo" => a.echo = Some(value()?),
             "--secret" => {
                 a.secret = Some(hex::decode_array(&value()?).map_err(|e| format!("--secret: {e}"))?)
             }
@@ -162,30 +170,30 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let node_id = hex::encode(key.public_key());
 
-    let ws = match &args.ws {
-        Some(addr) => Some(
-            TcpListener::bind(addr)
+    // The listeners asked for, each named by its flag in an error.
+    async fn listen(flag: &str, addr: &Option<String>) -> Result<Option<TcpListener>, String> {
+        match addr {
+            Some(addr) => TcpListener::bind(addr)
                 .await
-                .map_err(|e| format!("--ws {addr}: {e}"))?,
-        ),
-        None => None,
-    };
-    let tcp = match &args.tcp {
-        Some(addr) => Some(
-            TcpListener::bind(addr)
-                .await
-                .map_err(|e| format!("--tcp {addr}: {e}"))?,
-        ),
-        None => None,
-    };
+                .map(Some)
+                .map_err(|e| format!("{flag} {addr}: {e}")),
+            None => Ok(None),
+        }
+    }
+    let ws = listen("--ws", &args.ws).await?;
+    let tcp = listen("--tcp", &args.tcp).await?;
+    let echo = listen("--echo", &args.echo).await?;
     let addr = |l: &Option<TcpListener>| l.as_ref().and_then(|l| l.local_addr().ok());
-    let info = serde_json::json!({
+    let mut info = serde_json::json!({
         "node_id": node_id,
         "ws_url": addr(&ws).map(|a| format!("ws://{a}")),
         "tcp": addr(&tcp).map(|a| a.to_string()),
         "rune": rune.encode(),
         "readonly_rune": readonly.encode(),
     });
+    if let Some(a) = addr(&echo) {
+        info["echo_url"] = format!("ws://{a}").into();
+    }
     let text = info.to_string();
     if let Some(path) = &args.info_file {
         // Written whole under a temporary name, then renamed: readers never see half a file.
@@ -213,6 +221,9 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(l) = tcp {
         tokio::spawn(accept_loop(l, shared.clone(), false));
     }
+    if let Some(l) = echo {
+        tokio::spawn(echo_loop(l));
+    }
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
@@ -231,6 +242,36 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, websocket: bool
             // another.
             if let Err(e) = serve(stream, peer, shared, websocket).await {
                 eprintln!("{peer}: {e}");
+            }
+        });
+    }
+}
+
+/// `--echo`: every message of a WebSocket sent back as it came, and nothing else — no BOLT 8, no
+/// commando. The upgrade, the socket options and the write path are the node's own (`serve`), so
+/// the benchmark's sequential calls and this echo differ only by the protocol.
+async fn echo_loop(listener: TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            let Ok(stream) = upgrade_like_core_lightning(stream).await else {
+                return;
+            };
+            let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+                stream,
+                tokio_tungstenite::tungstenite::protocol::Role::Server,
+                None,
+            )
+            .await;
+            // After a close, reading on sends tungstenite's answer to it and then ends.
+            while let Some(Ok(msg)) = ws.next().await {
+                if (msg.is_binary() || msg.is_text()) && ws.send(msg).await.is_err() {
+                    return;
+                }
             }
         });
     }
@@ -569,7 +610,8 @@ impl PeerConnection {
         Ok(())
     }
 
-    /// Fault endless-continues: one 65 000-byte "continues" chunk for each request in turn.
+    /// Fault endless-continues: one 65 000-byte "continues" chunk (of an [`ENDLESS_HEAD`]'s
+    /// string) for each request in turn.
     /// False once 8 GiB have gone.
     fn endless_burst(&mut self) -> bool {
         let body = vec![b'x'; 65000];
@@ -767,10 +809,15 @@ impl PeerConnection {
                 return false;
             }
             Some(Fault::OversizeReply) => {
-                // A reply that never ends: 65000-byte "continues" chunks until the client hangs
-                // up (or 4 GiB, whichever is first).
+                // A reply that never ends: the start of a result string, then 65000-byte
+                // "continues" chunks of it until the client hangs up (or 4 GiB, whichever is
+                // first). Valid JSON so far: the client's cap ends it, not its JSON check.
+                let head = encode_chunk(COMMANDO_REPLY_CONTINUES, id, ENDLESS_HEAD);
                 let chunk =
                     lncommando::commando::frame_reply(id, &vec![b'x'; 2 * 65000]).swap_remove(0);
+                if self.session.send(&head).is_err() {
+                    return true;
+                }
                 for _ in 0..(4u64 << 30) / 65000 {
                     if self.session.send(&chunk).is_err() || self.flush(writer).await.is_err() {
                         return true;
@@ -779,6 +826,12 @@ impl PeerConnection {
                 return true;
             }
             Some(Fault::EndlessContinues) => {
+                // The start of a result string, so that the client's budget ends it, not its
+                // JSON check; then the bursts.
+                let head = encode_chunk(COMMANDO_REPLY_CONTINUES, id, ENDLESS_HEAD);
+                if self.session.send(&head).is_err() {
+                    return true;
+                }
                 self.endless.push(id);
                 return false;
             }
@@ -867,5 +920,35 @@ impl PeerConnection {
             }
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn echo_sends_each_message_back_as_it_came() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}", listener.local_addr().unwrap());
+        tokio::spawn(echo_loop(listener));
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let t = Duration::from_secs(10);
+        for m in [
+            WsMessage::binary(vec![7u8; 128]),
+            WsMessage::binary(vec![]),
+            WsMessage::binary((0..70_000).map(|i| i as u8).collect::<Vec<_>>()),
+            WsMessage::text("text too"),
+        ] {
+            ws.send(m.clone()).await.unwrap();
+            let back = tokio::time::timeout(t, ws.next()).await.unwrap();
+            assert_eq!(back.unwrap().unwrap(), m);
+        }
+        ws.close(None).await.unwrap();
+        let end = tokio::time::timeout(t, ws.next()).await.unwrap();
+        assert!(
+            matches!(end, Some(Ok(WsMessage::Close(_))) | None),
+            "{end:?}"
+        );
     }
 }

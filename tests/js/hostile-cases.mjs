@@ -61,7 +61,7 @@ export async function runHostile(lib, glue, env) {
     const out = await within(settle(hanging), 2000, 'pending calls');
     assert(out.every((o) => !o.ok && o.code === -32600 && o.reason === 'ping-flood'), JSON.stringify(out));
     const m = mem();
-    assert(m < 16, `wasm memory ${m} MiB`);
+    assert(m < 4, `wasm memory ${m} MiB`);
     await fresh(node);
     return `closed ${Date.now() - t0} ms after the flood began; wasm memory ${m.toFixed(1)} MiB`;
   });
@@ -79,7 +79,7 @@ export async function runHostile(lib, glue, env) {
     assert(!o.ok && o.reason === 'ping-flood', JSON.stringify(o));
     const ms = Date.now() - t0;
     const m = mem();
-    assert(m < 24, `wasm memory ${m} MiB`);
+    assert(m < 4, `wasm memory ${m} MiB`);
     await fresh(node);
     return `closed after ${ms} ms; wasm memory ${m.toFixed(1)} MiB`;
   });
@@ -123,7 +123,8 @@ export async function runHostile(lib, glue, env) {
     assert(out.every((o) => !o.ok && o.code === 19535 && o.reason === 'too-large'), JSON.stringify(out.find((o) => o.ok || o.reason !== 'too-large')));
     assert(peak <= budget, `buffered ${peak} > budget ${budget}`);
     const m = mem();
-    assert(m < 16 + 32, `wasm memory ${m} MiB`);
+    // The partial replies are held outside the wasm: its memory stays near its start.
+    assert(m < 4, `wasm memory ${m} MiB`);
     await fresh(node);
     return `70 calls failed too-large; peak held ${(peak / MiB).toFixed(1)} MiB (budget 16); wasm memory ${m.toFixed(1)} MiB`;
   });
@@ -135,7 +136,7 @@ export async function runHostile(lib, glue, env) {
     const r = await within(node.commando('getinfo'), 60000, 'the reply');
     assert(typeof r === 'string' && r.length === 1000000, `reply of ${r?.length}`);
     const m = mem();
-    assert(m < 24, `wasm memory ${m} MiB`);
+    assert(m < 4, `wasm memory ${m} MiB`);
     await fresh(node);
     return `${Date.now() - t0} ms; wasm memory ${m.toFixed(1)} MiB`;
   });
@@ -150,7 +151,7 @@ export async function runHostile(lib, glue, env) {
     assert(r.id === env.nodeId, 'the real reply after the empty chunks');
     assert(peak === 0, `empty chunks held ${peak} bytes`);
     const m = mem();
-    assert(m < 24, `wasm memory ${m} MiB`);
+    assert(m < 4, `wasm memory ${m} MiB`);
     await fresh(node);
     return `held ${peak} bytes; wasm memory ${m.toFixed(1)} MiB`;
   });

@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct WasmSession {
     inner: Session,
-    /// The last result's bytes, lent to JavaScript as a view until the next call to `event`.
+    /// The last reply piece's bytes, lent to JavaScript as a view until the next call to `event`.
     lent: Vec<u8>,
 }
 
@@ -82,6 +82,9 @@ impl WasmSession {
             max_reply_len: max_reply_len as usize,
             max_buffered: max_buffered as usize,
             keepalive_ms: (keepalive_ms > 0.0).then_some(keepalive_ms as u64),
+            // Replies leave the wasm memory piece by piece ("part" events): it stays bounded
+            // by a packet, whatever the reply's size.
+            stream_replies: true,
             ..Config::default()
         };
         let inner = Session::new(config, local, &node, ephemeral, first_id as u64, now as u64)
@@ -159,12 +162,13 @@ impl WasmSession {
     /// The next event as an array, or `undefined`:
     /// - `["state", name]` — `handshake`, `init`, `ready`, `closed`;
     /// - `["ready", featuresHex]`;
-    /// - `["result", id, bytes, start, end]` — the result is `bytes[start..end]` (JSON). `bytes`
-    ///   is a view into wasm memory, valid only until the next call into this module: decode
-    ///   it at once (no copy of a large reply is ever made for JavaScript);
-    /// - `["error", id, bytes, code, message, reason, dataStart, dataEnd]` — the node's or
+    /// - `["part", id, bytes]` — the next piece of a reply (never empty). `bytes` is a view
+    ///   into wasm memory, valid only until the next call into this module: copy it at once.
+    ///   The reply is its pieces joined, and its `result`, `error` or `failed` follows the last;
+    /// - `["result", id, start, end]` — the result is bytes `start..end` of the reply (JSON);
+    /// - `["error", id, code, message, reason, dataStart, dataEnd]` — the node's or
     ///   commando's error, `reason` `not-authorised`, `rejected` or `node` (`dataStart` is -1
-    ///   without `data`);
+    ///   without `data`; else the data is bytes `dataStart..dataEnd` of the reply);
     /// - `["failed", id, reason, code, message]` — reason `too-large`, `bad-reply`, `timeout`,
     ///   `aborted`, or a close reason; code 19535 or -32600 (all decided in the core);
     /// - `["warning", text, isError]`; `["message", type, payload]`;
@@ -179,22 +183,22 @@ impl WasmSession {
         match e {
             Event::State(st) => js_array(&[s("state"), s(state_name(st))]),
             Event::Ready { features, .. } => js_array(&[s("ready"), s(&hex::encode(&features))]),
-            Event::Reply { id, reply, outcome } => match outcome {
-                Outcome::Result { result } => {
-                    self.lent = reply;
-                    // SAFETY: the view aliases `self.lent`, which stays untouched until the next
-                    // call to `event` (or the session's drop); the JS API decodes the view before
-                    // calling into the module again (pkg-template/index.js), and nothing here
-                    // allocates in wasm memory between creating the view and returning it.
-                    let view = unsafe { Uint8Array::view(&self.lent) };
-                    js_array(&[
-                        s("result"),
-                        n(id as f64),
-                        view.into(),
-                        n(result.start as f64),
-                        n(result.end as f64),
-                    ])
-                }
+            Event::ReplyChunk { id, chunk } => {
+                self.lent = chunk;
+                // SAFETY: the view aliases `self.lent`, which stays untouched until the next
+                // call to `event` (or the session's drop); the JS API copies the view before
+                // calling into the module again (pkg-template/index.js), and nothing here
+                // allocates in wasm memory between creating the view and returning it.
+                let view = unsafe { Uint8Array::view(&self.lent) };
+                js_array(&[s("part"), n(id as f64), view.into()])
+            }
+            Event::Reply { id, outcome, .. } => match outcome {
+                Outcome::Result { result } => js_array(&[
+                    s("result"),
+                    n(id as f64),
+                    n(result.start as f64),
+                    n(result.end as f64),
+                ]),
                 Outcome::Error {
                     code,
                     message,
@@ -205,7 +209,6 @@ impl WasmSession {
                     js_array(&[
                         s("error"),
                         n(id as f64),
-                        Uint8Array::from(reply.as_slice()).into(),
                         n(code as f64),
                         s(&message),
                         s(kind.reason()),

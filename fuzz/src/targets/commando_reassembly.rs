@@ -3,10 +3,12 @@
 //!
 //! Input: `mode` (1 byte), then:
 //! - `mode % 3 == 0`, reassembler: `arbitrary` ops (expect / forget / chunk of an id from a small
-//!   set, with a last flag) into a `Reassembler` with a cap under 1 KiB, checked op by op against
-//!   a model: the result of every push, `buffered()` (≤ cap × pending), the ids awaited; a
-//!   complete reply is the concatenation of its id's chunks since its `expect`; `TooLarge` sizes
-//!   exceed the cap.
+//!   set, with a last flag) into a `Reassembler` with a cap under 1 KiB, storing or streaming,
+//!   checked op by op against a model: the result of every push, `buffered()` (≤ cap × pending),
+//!   the ids awaited; a complete reply is the concatenation of its id's chunks since its
+//!   `expect` (empty when streaming), classified as `classify_reply` does it whole; a reply fails
+//!   as `Bad` at the chunk where its bytes so far stop being a JSON prefix, with the error the
+//!   whole of them gets; `TooLarge` sizes exceed the cap.
 //! - `1`, JSON: the rest is bytes for `json::validate`, `members`, `elements`, `parse_string`,
 //!   `parse_i64` and `commando::classify_reply`, checked against each other and against
 //!   `serde_json`.
@@ -60,6 +62,7 @@ enum Op {
 #[derive(Arbitrary, Debug)]
 struct Plan {
     cap: u16,
+    streaming: bool,
     ops: Vec<Op>,
 }
 
@@ -68,7 +71,12 @@ fn reassembler(data: &[u8]) {
         return;
     };
     let cap = usize::from(plan.cap % 1024);
-    let mut r = Reassembler::new(cap);
+    let mut r = if plan.streaming {
+        Reassembler::streaming(cap, usize::MAX)
+    } else {
+        Reassembler::new(cap)
+    };
+    let keep = !plan.streaming;
     // The model: ids awaited, in order, with their bytes so far.
     let mut model: Vec<(u64, Vec<u8>)> = Vec::new();
     let id = |b: u8| IDS[usize::from(b) % IDS.len()];
@@ -94,10 +102,10 @@ fn reassembler(data: &[u8]) {
                 last,
             } => {
                 let chunk = vec![fill; usize::from(len % 2048)];
-                push(&mut r, &mut model, cap, id(b), &chunk, last);
+                push(&mut r, &mut model, (cap, keep), id(b), &chunk, last);
             }
             Op::Chunk { id: b, bytes, last } => {
-                push(&mut r, &mut model, cap, id(b), &bytes, last);
+                push(&mut r, &mut model, (cap, keep), id(b), &bytes, last);
             }
         }
         let buffered: usize = model.iter().map(|(_, b)| b.len()).sum();
@@ -115,7 +123,7 @@ fn reassembler(data: &[u8]) {
 fn push(
     r: &mut Reassembler,
     model: &mut Vec<(u64, Vec<u8>)>,
-    cap: usize,
+    (cap, keep): (usize, bool),
     id: u64,
     chunk: &[u8],
     last: bool,
@@ -132,9 +140,19 @@ fn push(
         return;
     }
     model[p].1.extend_from_slice(chunk);
+    // The bytes so far, scanned in one piece.
+    let mut scan = commando::ReplyScan::new();
+    if let Err(error) = scan.feed(&model[p].1) {
+        model.remove(p);
+        assert_eq!(got, Reassembled::Bad { id, error });
+        return;
+    }
     if last {
         let (_, reply) = model.remove(p);
-        assert_eq!(got, Reassembled::Complete { id, reply });
+        let outcome = commando::classify_reply(&reply);
+        assert_eq!(outcome, scan.finish());
+        let reply = if keep { reply } else { Vec::new() };
+        assert_eq!(got, Reassembled::Complete { id, reply, outcome });
     } else {
         assert_eq!(got, Reassembled::Partial);
     }
@@ -183,6 +201,26 @@ fn json_bytes(b: &[u8]) {
         }
         Err(_) if valid.is_ok() => assert_ne!(first, Some(b'[')),
         Err(_) => {}
+    }
+    // The streaming validator, fed byte by byte and in two halves, says what `members` says,
+    // with the same error, and finds the same first `result` (split anywhere, it must agree).
+    for pieces in [b.chunks(1).collect::<Vec<_>>(), {
+        let (x, y) = b.split_at(b.len() / 2);
+        vec![x, y]
+    }] {
+        let mut stream = json::ObjectStream::new(["result"]);
+        let fed = pieces
+            .iter()
+            .try_for_each(|p| stream.feed(p))
+            .and(stream.finish());
+        assert_eq!(fed, members.as_ref().map(|_| ()).map_err(|e| *e));
+        if let Ok(ms) = &members {
+            let want = ms
+                .iter()
+                .find(|m| b.get(m.key.clone()) == Some(&b"result"[..]));
+            let got = stream.found(0).map(|(s, e)| s..e.unwrap_or(usize::MAX));
+            assert_eq!(got, want.map(|m| m.value.clone()));
+        }
     }
     if let Ok(()) = valid {
         // skip_value stops exactly at the end of the value.
