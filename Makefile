@@ -88,6 +88,7 @@ soak: pkg
 ##   against the raw AEAD; a table on stdout and target/bench/results.json.
 bench: pkg
 	$(CARGO) build --quiet --release -p lncommando-testnode
+	$(CARGO) build --quiet --release --example probe
 	$(CARGO) bench --quiet --bench core
 	node scripts/bench.mjs
 

@@ -10,7 +10,7 @@
 //! awaited, for up to `wait_ms`.
 //!
 //! Output on stdout: one JSON line per case, `{"name": …, "replies": {"N": REPLY_JSON or
-//! null}, "order": [ids in the order their replies came], "ms": {ID: ms after sending}, "closed": REASON or null}`.
+//! null}, "order": [ids in the order their replies came], "ms": {ID: ms after sending, to 0.1 ms}, "closed": REASON or null}`.
 
 use lncommando::transport::Keypair;
 use lncommando::{Config, Event, Session};
@@ -101,7 +101,8 @@ fn run_case(addr: &str, node_id: &[u8; 33], key: &[u8; 32], case: &Value) -> Res
                         .unwrap_or_else(|_| json!({"unparsed": String::from_utf8_lossy(&reply)}));
                     replies.insert(id, v);
                     order.push(id);
-                    arrived.insert(id.to_string(), json!(sent_at.elapsed().as_millis() as u64));
+                    let ms = (sent_at.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+                    arrived.insert(id.to_string(), json!(ms));
                 }
                 Event::Failed { id, failure } => {
                     replies.insert(id, json!({"failed": format!("{failure:?}")}));

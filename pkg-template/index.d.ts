@@ -116,7 +116,8 @@ export interface ConnectOptions {
   maxReplyBytes?: number;
   /**
    * Memory budget in bytes for all replies being received at once, counted at their real cost
-   * (default twice `maxReplyBytes`): past it the largest fails with 19535 `too-large`.
+   * (default twice `maxReplyBytes`): past it the largest fails with 19535 `too-large`. The
+   * replies' pieces are held in JavaScript as they arrive; the wasm memory stays about a packet.
    */
   maxBufferedBytes?: number;
   /** Aborts the connection attempt. */

@@ -18,6 +18,10 @@
 //     in a Python subprocess each round (median of 3 after a warm-up). pyln-client is Core
 //     Lightning's own contrib/pyln-client/pyln/client/lightning.py, taken from the source
 //     tarball scripts/cln/build.sh builds the node from (cached beside the build). Goal ≥ 0.5×.
+//   commando path (Core Lightning only): the same big reply to our native client over TCP
+//     (examples/probe: the Rust core with no WebSocket and no browser, timed from the request
+//     to the parsed reply, median of 3 a round): what the node's commando path itself allows,
+//     which tells the browser's share of the gap to pyln-client from the node's.
 //
 // Both libraries are loaded as an app ships them, from target/bench/www/:
 //   lncommando: pkg/index.js and pkg/lncommando_wasm.js minified by esbuild (each on its own,
@@ -75,6 +79,8 @@ const LIBS = ['ours', 'lnmessage'];
 const LIMIT_MS = QUICK ? 180_000 : 570_000;
 const ECHO_BYTES = 128;
 const PYLN_CALLS = 3;
+const NATIVE_CALLS = 3;
+const PROBE = join(root, 'target/release/examples/probe');
 const PYTHON = process.env.PYTHON ?? 'python3';
 
 const log = (...a) => console.error('[bench]', ...a);
@@ -366,6 +372,23 @@ async function pylnRound(pyln, env) {
   return { ms: median(r.ms), all: r.ms, bytes: r.bytes };
 }
 
+/**
+ * The big reply over Core Lightning's commando path with no WebSocket and no browser: our native
+ * client (examples/probe, the Rust core over TCP) makes the call NATIVE_CALLS times, each on a
+ * fresh connection, timed from sending the request to the parsed reply; returns the median ms.
+ */
+function nativeRound(native, env) {
+  const text = JSON.stringify({ id: 'lnc-bench', method: env.bigMethod, params: env.bigParams, rune: env.rune });
+  const cases = Array.from({ length: NATIVE_CALLS }, (_, i) => ({ name: `big ${i}`, chunks: [{ id: 1, last: true, text }], expect: [1], wait_ms: 60_000 }));
+  const input = JSON.stringify({ addr: native.addr, node_id: env.nodeId, private_key: '11'.repeat(32), cases });
+  const out = execFileSync(PROBE, { input, encoding: 'utf8', maxBuffer: 256 << 20 }).trim().split('\n').map((l) => JSON.parse(l));
+  const ms = out.map((r) => {
+    if (!r.replies['1']?.result) throw new Error(`probe: no result for ${env.bigMethod}: ${JSON.stringify(r).slice(0, 200)}`);
+    return r.ms['1'];
+  });
+  return { ms: median(ms), all: ms };
+}
+
 // ---------------------------------------------------------------- figures and output
 
 function figures(rounds, shipped, env) {
@@ -445,6 +468,8 @@ function ceilings(rounds, env, kind) {
       (r) => r.main.big.bytes / 1e3 / r.main.big.ms, (r) => (r.pyln ? [r.pyln.bytes / 1e3 / r.pyln.ms] : []));
     add(`ceiling: ${what} call → parsed result vs pyln-client over the node's unix RPC socket`, 'ms', 'lower', '≤ 2×',
       (r) => r.main.big.ms, (r) => (r.pyln ? [r.pyln.ms] : []));
+    add(`ceiling: ${what} call → parsed result vs our native client over TCP (the node's commando path, no WebSocket, no browser)`, 'ms', 'lower', '—',
+      (r) => r.main.big.ms, (r) => (r.native ? [r.native.ms] : []));
   }
   return out;
 }
@@ -530,6 +555,7 @@ async function benchNode(kind) {
       echoUrl: echoUrl(args), bigMethod: 'listdatastore', bigParams: { key: ['lncommando-bench'] },
     },
     pyln: client ? { client, rpc: join(node.dir, 'regtest', 'lightning-rpc') } : null,
+    native: existsSync(PROBE) ? { addr: node.tcp } : null,
   };
 }
 
@@ -552,7 +578,8 @@ try {
   const merged = {};
   const allRounds = {};
   for (const kind of kinds) {
-    const { stop, label, env, pyln } = await benchNode(kind);
+    const { stop, label, env, pyln, native } = await benchNode(kind);
+    if (kind === 'cln' && !native) log(`no ${PROBE} (cargo build --release --example probe): the commando-path ceiling is left out`);
     stops.push(stop);
     log(`${QUICK ? 'quick' : 'full'} run: ${ROUNDS} round(s), ${CALLS} calls, ${env.bigMethod ? `${env.bigMethod} ${JSON.stringify(env.bigParams)}` : 'no big reply'}, ${label}, Chromium ${browser.version()}`);
     log(`${label}: ceilings: raw WebSocket echo ${env.echoUrl ?? '(none)'}${pyln ? `; pyln-client ${pyln.client} on ${pyln.rpc}, ${PYLN_CALLS} calls a round` : ''}`);
@@ -566,6 +593,7 @@ try {
         for (const lib of [...order].reverse()) round[lib].mem = await runMemory(browser, bcdp, server.url, env, lib);
       }
       if (pyln) round.pyln = await pylnRound(pyln, env);
+      if (native) round.native = nativeRound(native, env);
       rounds.push(round);
       log(`${label}: round ${i + 1}/${ROUNDS} (${order.join(' then ')}) done at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }

@@ -97,9 +97,10 @@ fn container(text: &str, want: u8) -> Result<(), json::JsonError> {
 }
 
 impl Request<'_> {
-    /// The request's JSON body, checked: params an array or object, filter an object, at most
-    /// [`MAX_REQUEST_LEN`] bytes.
-    pub fn to_json(&self) -> Result<Vec<u8>, RequestError> {
+    /// The request's JSON in pieces, checked: params an array or object, filter an object, at
+    /// most [`MAX_REQUEST_LEN`] bytes. Returns the two pieces it writes (around the params)
+    /// and the total length; the pieces in order are [`Request::pieces`].
+    fn parts(&self) -> Result<(Vec<u8>, Vec<u8>, usize), RequestError> {
         if self.method.is_empty() || self.method.len() > 1024 {
             return Err(RequestError::BadMethod);
         }
@@ -112,25 +113,84 @@ impl Request<'_> {
         if let Some(filter) = self.filter {
             container(filter, b'{').map_err(RequestError::BadFilter)?;
         }
-        let mut out =
-            Vec::with_capacity(self.params.len() + self.rune.len() + self.method.len() + 64);
-        out.extend_from_slice(b"{\"method\":");
-        json::write_string(&mut out, self.method);
-        out.extend_from_slice(b",\"params\":");
-        out.extend_from_slice(self.params.trim().as_bytes());
-        out.extend_from_slice(b",\"rune\":");
-        json::write_string(&mut out, self.rune);
-        out.extend_from_slice(b",\"id\":");
-        json::write_string(&mut out, self.json_id);
-        if let Some(filter) = self.filter {
-            out.extend_from_slice(b",\"filter\":");
-            out.extend_from_slice(filter.trim().as_bytes());
+        let mut head = Vec::with_capacity(self.method.len() + 24);
+        head.extend_from_slice(b"{\"method\":");
+        json::write_string(&mut head, self.method);
+        head.extend_from_slice(b",\"params\":");
+        let mut tail = Vec::with_capacity(self.rune.len() + self.json_id.len() + 32);
+        tail.extend_from_slice(b",\"rune\":");
+        json::write_string(&mut tail, self.rune);
+        tail.extend_from_slice(b",\"id\":");
+        json::write_string(&mut tail, self.json_id);
+        if self.filter.is_some() {
+            tail.extend_from_slice(b",\"filter\":");
         }
-        out.push(b'}');
-        if out.len() > MAX_REQUEST_LEN {
-            return Err(RequestError::TooLarge(out.len()));
+        let len = head.len()
+            + self.params.trim().len()
+            + tail.len()
+            + self.filter.map_or(0, |f| f.trim().len())
+            + 1;
+        if len > MAX_REQUEST_LEN {
+            return Err(RequestError::TooLarge(len));
+        }
+        Ok((head, tail, len))
+    }
+
+    /// The request's JSON, piece by piece, around the two pieces [`Request::parts`] wrote.
+    fn pieces<'s>(&'s self, head: &'s [u8], tail: &'s [u8]) -> [&'s [u8]; 5] {
+        let filter = self.filter.map_or(&b""[..], |f| f.trim().as_bytes());
+        [head, self.params.trim().as_bytes(), tail, filter, b"}"]
+    }
+
+    /// The request's JSON body, checked: params an array or object, filter an object, at most
+    /// [`MAX_REQUEST_LEN`] bytes.
+    pub fn to_json(&self) -> Result<Vec<u8>, RequestError> {
+        let (head, tail, len) = self.parts()?;
+        let mut out = Vec::with_capacity(len);
+        for p in self.pieces(&head, &tail) {
+            out.extend_from_slice(p);
         }
         Ok(out)
+    }
+
+    /// The request as the commando messages of request `id`, chunks of at most `chunk_len`
+    /// bytes (1 to [`CHUNK_LEN`]), as [`frame_request_in`] makes of [`Request::to_json`]'s body,
+    /// but written straight into them: a large request takes its size once, not twice.
+    pub fn to_messages(&self, id: u64, chunk_len: usize) -> Result<Vec<Vec<u8>>, RequestError> {
+        let (head, tail, len) = self.parts()?;
+        let chunk_len = chunk_len.clamp(1, CHUNK_LEN);
+        let count = len.div_ceil(chunk_len);
+        let mut pieces = self.pieces(&head, &tail).into_iter();
+        let mut piece: &[u8] = &[];
+        let mut left = len;
+        let mut msgs = Vec::with_capacity(count);
+        for i in 0..count {
+            let typ = if i + 1 == count {
+                msg_type::COMMANDO_REQUEST_TERMINATES
+            } else {
+                msg_type::COMMANDO_REQUEST_CONTINUES
+            };
+            let size = chunk_len.min(left);
+            left -= size;
+            let mut msg = Vec::with_capacity(10 + size);
+            msg.extend_from_slice(&typ.to_be_bytes());
+            msg.extend_from_slice(&id.to_be_bytes());
+            let mut need = size;
+            while need > 0 {
+                if piece.is_empty() {
+                    // The pieces add up to `len`: they run out only with `need` at 0.
+                    let Some(next) = pieces.next() else { break };
+                    piece = next;
+                    continue;
+                }
+                let (now, later) = piece.split_at(need.min(piece.len()));
+                msg.extend_from_slice(now);
+                need -= now.len();
+                piece = later;
+            }
+            msgs.push(msg);
+        }
+        Ok(msgs)
     }
 }
 
@@ -662,6 +722,33 @@ mod tests {
         };
         let v: serde_json::Value = serde_json::from_slice(&odd.to_json().unwrap()).unwrap();
         assert_eq!(v["method"], "we\"ird\n");
+    }
+
+    #[test]
+    fn request_messages_are_its_body_framed() {
+        let big = format!("{{\"s\":\"{}\"}}", "é".repeat(100_000));
+        for (params, filter) in [
+            ("{}", None),
+            ("[1, 2]", Some(" {\"id\": true} ")),
+            (&big[..], None),
+        ] {
+            let r = req(params, filter);
+            let body = r.to_json().unwrap();
+            for chunk_len in [1, 7, 61_000, CHUNK_LEN, CHUNK_LEN + 1] {
+                if chunk_len == 1 && body.len() > 1000 {
+                    continue;
+                }
+                assert_eq!(
+                    r.to_messages(9, chunk_len).unwrap(),
+                    frame_request_in(9, &body, chunk_len),
+                    "{chunk_len}"
+                );
+            }
+        }
+        assert!(matches!(
+            req("[", None).to_messages(1, 100),
+            Err(RequestError::BadParams(_))
+        ));
     }
 
     #[test]

@@ -416,7 +416,7 @@ pub struct Session {
     state: State,
     reassembler: Reassembler,
     /// Requests made before ready: id and body.
-    queued: Vec<(u64, Vec<u8>)>,
+    queued: Vec<(u64, Vec<Vec<u8>>)>,
     events: VecDeque<Event>,
     next_id: u64,
     keepalive: Keepalive,
@@ -590,14 +590,15 @@ impl Session {
             "lncommando:{}#{id}",
             method.get(..short).unwrap_or_default()
         );
-        let body = Request {
+        // Written straight into its messages: a large request takes its size once.
+        let msgs = Request {
             method,
             params,
             rune,
             json_id: &json_id,
             filter,
         }
-        .to_json()?;
+        .to_messages(id, self.request_chunk_len())?;
         self.next_id = self.next_id.wrapping_add(1);
         match self.state {
             State::Closed => {
@@ -609,27 +610,31 @@ impl Session {
             }
             State::Ready => {
                 self.reassembler.expect(id);
-                self.send_request(id, &body);
+                self.send_request(msgs);
                 self.check_backlog();
             }
             State::Handshake | State::Init => {
                 self.reassembler.expect(id);
-                self.queued.push((id, body));
+                self.queued.push((id, msgs));
             }
         }
         Ok(id)
     }
 
-    fn send_request(&mut self, id: u64, body: &[u8]) {
-        // With frame shaping, each chunk fits in a frame with the ping that ends it.
-        let chunk_len = if self.align_frames {
+    /// How long a request's chunks are: with frame shaping, each fits in a frame with the
+    /// ping that ends it.
+    fn request_chunk_len(&self) -> usize {
+        if self.align_frames {
             (self.max_transmit - PACKET_OVERHEAD - 10 - ACK_PING_LEN - 3)
                 .clamp(1, commando::CHUNK_LEN)
         } else {
             commando::CHUNK_LEN
-        };
+        }
+    }
+
+    fn send_request(&mut self, msgs: Vec<Vec<u8>>) {
         // Chunks are at most 65010 bytes, within BOLT 8's limit: sending cannot fail.
-        let _ = self.enqueue(commando::frame_request_in(id, body, chunk_len));
+        let _ = self.enqueue(msgs);
     }
 
     /// Queues messages to send: encrypted now, or with frame shaping when the next frame is cut.
@@ -824,8 +829,8 @@ impl Session {
                 WireError::UnknownRequiredFeature(bit) => CloseReason::UnknownRequiredFeature(bit),
                 e => CloseReason::Malformed(e),
             })?;
-            for (id, body) in core::mem::take(&mut self.queued) {
-                self.send_request(id, &body);
+            for (_, msgs) in core::mem::take(&mut self.queued) {
+                self.send_request(msgs);
             }
             self.set_state(State::Ready);
             self.events.push_back(Event::Ready {

@@ -13,6 +13,12 @@ use lncommando::transport::Keypair;
 use lncommando::{CloseReason, Config, Event, GiveUp, Session, State};
 use wasm_bindgen::prelude::*;
 
+// The allocator: talc's is ~1 KB of wasm where Rust's default, dlmalloc, is ~8 KB (the package
+// measured 6.8 KB smaller, 2.6 KB gzip). This module is single-threaded (no atomics).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// A client session with one node.
 #[wasm_bindgen]
 pub struct WasmSession {
