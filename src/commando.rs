@@ -9,6 +9,7 @@
 
 use crate::json;
 use crate::wire::msg_type;
+use std::collections::VecDeque;
 
 /// Largest JSON chunk in one message.
 pub const CHUNK_LEN: usize = 65000;
@@ -311,25 +312,41 @@ pub enum Reassembled {
 /// than the budget either. Empty non-final chunks store nothing.
 ///
 /// Each reply is classified as its chunks come ([`ReplyScan`]). A [`Reassembler::streaming`]
-/// one stores no chunk at all: its caller passes each accepted chunk on (the wasm build hands
-/// them to JavaScript, so that the wasm memory is bounded by a packet, not by a reply), and the
-/// budget then counts what the caller holds, each non-empty chunk plus [`PIECE_OVERHEAD`].
+/// one keeps no reply: it hands the reply out in pieces ([`Reassembler::take_piece`]; the wasm
+/// build passes them to JavaScript, so that the wasm memory is bounded by a packet, not by a
+/// reply). A chunk of [`STREAM_PIECE`] bytes or more goes out as it came; smaller ones are
+/// gathered until they make that much (or the reply ends), so that a node sending millions of
+/// tiny chunks makes few pieces. The budget then counts what the caller holds, each piece plus
+/// [`HELD_PIECE_OVERHEAD`], with what is still gathered here.
 pub struct Reassembler {
     max_reply: usize,
     budget: usize,
     cost: usize,
     keep: bool,
     pending: Vec<Partial>,
+    /// Pieces handed out by the last push, for [`Reassembler::take_piece`].
+    out: VecDeque<(u64, Vec<u8>)>,
 }
 
 /// Chunks smaller than this are appended to the previous piece of their reply.
 pub const PIECE_LEN: usize = 65536;
 /// What one stored piece costs beyond its bytes (its `Vec` header and the allocator's).
 pub const PIECE_OVERHEAD: usize = 32;
+/// A streaming reassembler hands out pieces of at least this many bytes (but the last).
+pub const STREAM_PIECE: usize = 16384;
+/// What one piece handed out costs its holder beyond its bytes: a JavaScript `Uint8Array` and
+/// its buffer take ~200 bytes more than their contents (measured in V8).
+pub const HELD_PIECE_OVERHEAD: usize = 256;
 
 struct Partial {
     id: u64,
+    /// Stored pieces (storing), and their cost.
     chunks: Vec<Vec<u8>>,
+    stored: usize,
+    /// Small chunks gathered before they are handed out (streaming), and what the pieces
+    /// handed out cost their holder.
+    tail: Vec<u8>,
+    handed: usize,
     size: usize,
     cost: usize,
     scan: ReplyScan,
@@ -349,27 +366,42 @@ impl Partial {
         out
     }
 
-    /// Stores a non-final chunk; returns the change in cost.
-    fn store(&mut self, chunk: &[u8]) -> usize {
+    /// Stores a non-final chunk.
+    fn store(&mut self, chunk: &[u8]) {
         if chunk.is_empty() {
-            return 0;
+            return;
         }
-        let before = self.cost;
         match self.chunks.last_mut() {
             Some(prev) if prev.len() + chunk.len() <= PIECE_LEN => {
                 let cap = prev.capacity();
                 prev.extend_from_slice(chunk);
-                self.cost = self.cost - cap + prev.capacity();
+                self.stored = self.stored - cap + prev.capacity();
             }
             _ => {
                 let cap = self.chunks.capacity();
                 self.chunks.push(chunk.to_vec());
                 let grown = self.chunks.capacity() - cap;
-                self.cost += chunk.len() + PIECE_OVERHEAD + grown * core::mem::size_of::<Vec<u8>>();
+                self.stored +=
+                    chunk.len() + PIECE_OVERHEAD + grown * core::mem::size_of::<Vec<u8>>();
             }
         }
-        self.size += chunk.len();
-        self.cost - before
+    }
+
+    /// Streaming: the piece to hand out after `chunk`, if any (see [`Reassembler`]).
+    fn hand_out(&mut self, chunk: &[u8], last: bool) -> Option<Vec<u8>> {
+        if self.tail.is_empty() && chunk.len() >= STREAM_PIECE {
+            return Some(chunk.to_vec());
+        }
+        self.tail.extend_from_slice(chunk);
+        if self.tail.is_empty() || !(last || self.tail.len() >= STREAM_PIECE) {
+            return None;
+        }
+        Some(core::mem::take(&mut self.tail))
+    }
+
+    /// What it costs, as counted against the budget.
+    fn cost(&self) -> usize {
+        self.stored + self.handed + self.tail.capacity() + self.scan.held()
     }
 }
 
@@ -389,12 +421,13 @@ impl Reassembler {
             cost: 0,
             keep: true,
             pending: Vec::new(),
+            out: VecDeque::new(),
         }
     }
 
-    /// As [`Reassembler::with_budget`], but storing no chunk: the caller keeps each chunk that
-    /// [`Reassembler::push`] accepts (`Partial`, or `Complete` for the last), and gets only the
-    /// outcome at the end.
+    /// As [`Reassembler::with_budget`], but keeping no reply: after each [`Reassembler::push`],
+    /// the pieces to pass on are [`Reassembler::take_piece`]'s (the last before `Complete`,
+    /// whose `reply` is then empty), and together they are the reply.
     pub fn streaming(max_reply: usize, budget: usize) -> Reassembler {
         Reassembler {
             keep: false,
@@ -418,6 +451,9 @@ impl Reassembler {
             self.pending.push(Partial {
                 id,
                 chunks: Vec::new(),
+                stored: 0,
+                tail: Vec::new(),
+                handed: 0,
                 size: 0,
                 cost: 0,
                 scan: ReplyScan::new(),
@@ -468,33 +504,43 @@ impl Reassembler {
             return Reassembled::TooLarge { id, size };
         }
         let p = &mut self.pending[i];
-        let held = p.scan.held();
         if let Err(error) = p.scan.feed(chunk) {
             self.remove(i);
             return Reassembled::Bad { id, error };
         }
         if last {
             let mut p = self.remove(i);
-            let reply = if self.keep { p.join(chunk) } else { Vec::new() };
+            let reply = if self.keep {
+                p.join(chunk)
+            } else {
+                if let Some(piece) = p.hand_out(chunk, true) {
+                    self.out.push_back((id, piece));
+                }
+                Vec::new()
+            };
             return Reassembled::Complete {
                 id,
                 reply,
                 outcome: p.scan.finish(),
             };
         }
-        // What the scan now holds of an `error` value, then the chunk (kept here or by the
-        // caller).
-        let mut added = p.scan.held() - held;
-        p.cost += added;
+        p.size += chunk.len();
         if self.keep {
-            added += p.store(chunk);
-        } else if !chunk.is_empty() {
-            p.size += chunk.len();
-            p.cost += chunk.len() + PIECE_OVERHEAD;
-            added += chunk.len() + PIECE_OVERHEAD;
+            p.store(chunk);
+        } else if let Some(piece) = p.hand_out(chunk, false) {
+            p.handed += piece.len() + HELD_PIECE_OVERHEAD;
+            self.out.push_back((id, piece));
         }
-        self.cost += added;
+        let (before, after) = (p.cost, p.cost());
+        p.cost = after;
+        self.cost = self.cost - before + after;
         Reassembled::Partial
+    }
+
+    /// A piece of a reply to pass on (streaming; none when storing), in order: take them all
+    /// after each [`Reassembler::push`].
+    pub fn take_piece(&mut self) -> Option<(u64, Vec<u8>)> {
+        self.out.pop_front()
     }
 
     /// While the partial replies cost more than the budget, gives up the largest of them
@@ -631,8 +677,12 @@ impl ReplyScan {
         self.error.capacity()
     }
 
-    /// The next chunk of the reply; an error as soon as it cannot be JSON.
+    /// The next chunk of the reply; an error as soon as it cannot be JSON (and from then on,
+    /// that error again).
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), BadReply> {
+        if let Some(e) = self.json.failed() {
+            return Err(BadReply::NotJson(e));
+        }
         let at = self.json.offset();
         let fed = self.json.feed(chunk);
         if let Some((start, end)) = self.json.found(ERROR) {
@@ -920,18 +970,39 @@ mod tests {
 
     #[test]
     fn streaming_keeps_nothing_but_counts_what_the_caller_holds() {
-        let mut r = Reassembler::streaming(1 << 20, 10_000);
+        let mut r = Reassembler::streaming(1 << 20, 30_000);
+        let pieces =
+            |r: &mut Reassembler| core::iter::from_fn(|| r.take_piece()).collect::<Vec<_>>();
         r.expect(1);
         r.expect(2);
+        // Small chunks are gathered, and counted as what they hold here.
         let head = br#"{"jsonrpc":"2.0","result":""#;
         assert_eq!(r.push(1, head, false), Reassembled::Partial);
         assert_eq!(r.push(1, b"", false), Reassembled::Partial);
         assert_eq!(r.buffered(), head.len());
-        assert_eq!(r.cost(), head.len() + PIECE_OVERHEAD);
-        assert_eq!(r.push(2, &[b'{'; 1], false), Reassembled::Partial);
-        assert_eq!(r.push(2, &[b' '; 9990], false), Reassembled::Partial);
-        // 1 + 9990 bytes and two pieces' overhead: over the budget, and shed.
-        assert_eq!(r.shed(), Some((2, 9991)));
+        assert!(
+            r.cost() >= head.len() && r.cost() < head.len() + 64,
+            "{}",
+            r.cost()
+        );
+        assert_eq!(pieces(&mut r), vec![]);
+        // Past STREAM_PIECE they go out as one piece, then counted as the caller holds it.
+        assert_eq!(r.push(2, b"{", false), Reassembled::Partial);
+        assert_eq!(r.push(2, &[b' '; 40_000], false), Reassembled::Partial);
+        assert_eq!(
+            pieces(&mut r),
+            vec![(2, [&b"{"[..], &[b' '; 40_000]].concat())]
+        );
+        let after = r.cost();
+        assert!(after >= 40_001 + HELD_PIECE_OVERHEAD, "{after}");
+        assert_eq!(r.shed(), Some((2, 40_001)));
+        assert_eq!(r.shed(), None);
+        // A chunk of STREAM_PIECE or more with nothing gathered goes out as it came.
+        r.expect(3);
+        let big = [&br#"{"result":""#[..], &[b'z'; STREAM_PIECE]].concat();
+        assert_eq!(r.push(3, &big, false), Reassembled::Partial);
+        assert_eq!(pieces(&mut r), vec![(3, big.clone())]);
+        // The last piece before Complete: what was gathered and the last chunk.
         assert_eq!(
             r.push(1, b"x\"}", true),
             Reassembled::Complete {
@@ -942,17 +1013,41 @@ mod tests {
                 }),
             }
         );
+        assert_eq!(pieces(&mut r), vec![(1, [&head[..], b"x\"}"].concat())]);
+        // A million one-byte chunks make pieces of STREAM_PIECE, not a million.
+        r.expect(4);
+        let mut got = Vec::new();
+        assert_eq!(r.push(4, br#"{"result":""#, false), Reassembled::Partial);
+        for _ in 0..1_000_000 {
+            assert_eq!(r.push(4, b"y", false), Reassembled::Partial);
+            got.extend(pieces(&mut r));
+        }
+        assert!(matches!(
+            r.push(4, b"\"}", true),
+            Reassembled::Complete { outcome: Ok(_), .. }
+        ));
+        got.extend(pieces(&mut r));
+        assert!(got.len() <= 1_000_000 / STREAM_PIECE + 2, "{}", got.len());
+        assert!(
+            got[..got.len() - 1]
+                .iter()
+                .all(|(id, p)| *id == 4 && p.len() == STREAM_PIECE)
+        );
+        let joined: Vec<u8> = got.into_iter().flat_map(|(_, p)| p).collect();
+        assert_eq!(joined.len(), 11 + 1_000_000 + 2);
+        assert!(r.forget(3));
         assert_eq!(r.cost(), 0);
         // An error's value is what a streaming reassembler holds, and it is counted.
-        r.expect(3);
+        r.expect(5);
         let err = br#"{"jsonrpc":"2.0","error":{"code":-1,"message":"no","data":[1]}}"#;
         let (a, b) = err.split_at(30);
-        assert_eq!(r.push(3, a, false), Reassembled::Partial);
-        assert!(r.cost() > a.len() + PIECE_OVERHEAD, "{}", r.cost());
+        assert_eq!(r.push(5, a, false), Reassembled::Partial);
+        // The 30 bytes gathered, and the error value's first 5 bytes kept to read it.
+        assert!(r.cost() >= a.len() + 5, "{}", r.cost());
         assert_eq!(
-            r.push(3, b, true),
+            r.push(5, b, true),
             Reassembled::Complete {
-                id: 3,
+                id: 5,
                 reply: Vec::new(),
                 outcome: classify_reply(err),
             }

@@ -80,9 +80,14 @@ fn skip_string(b: &[u8], i: usize) -> Result<usize, JsonError> {
             Some(b'\\') => match b.get(j + 1) {
                 Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
                 Some(b'u') => {
-                    let hex = b.get(j + 2..j + 6).ok_or(JsonError::UnexpectedEnd)?;
-                    if !hex.iter().all(u8::is_ascii_hexdigit) {
-                        return Err(JsonError::BadString(j));
+                    // Digit by digit: a bad one is a bad escape even where the input ends
+                    // before four of them (as the streaming validator finds it).
+                    for k in j + 2..j + 6 {
+                        match b.get(k) {
+                            Some(c) if c.is_ascii_hexdigit() => {}
+                            Some(_) => return Err(JsonError::BadString(j)),
+                            None => return Err(JsonError::UnexpectedEnd),
+                        }
                     }
                     j += 6;
                 }
@@ -488,8 +493,10 @@ pub struct ObjectStream<const N: usize> {
 }
 
 impl<const N: usize> ObjectStream<N> {
-    /// A stream watching the top-level members named `keys`.
+    /// A stream watching the top-level members named `keys` (each at most 16 bytes: longer
+    /// keys are never matched).
     pub fn new(keys: [&'static str; N]) -> ObjectStream<N> {
+        debug_assert!(keys.iter().all(|k| k.len() <= KEY_CAP));
         ObjectStream {
             keys,
             found: [None; N],
@@ -541,6 +548,11 @@ impl<const N: usize> ObjectStream<N> {
         }
         self.pos = base + bytes.len();
         Ok(())
+    }
+
+    /// The error met so far, if any.
+    pub fn failed(&self) -> Option<JsonError> {
+        self.error
     }
 
     /// The input has ended: whether it was one whole object.
@@ -985,6 +997,10 @@ mod tests {
             "{\"a\":\"\u{e9}\u{1F600}\"}",
             &deep(512),
             &deep(513),
+            "{\"a\":\"\\uZ",
+            "{\"result\":\"\\uz}",
+            "{\"a\":\"\\u12",
+            "{\"a\":\"\\u12x4\"}",
         ] {
             for cut in 0..=s.len().min(40) {
                 check_stream(s.as_bytes(), &[cut]).unwrap();

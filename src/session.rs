@@ -46,9 +46,12 @@ pub struct Config {
     /// [`RequestFailure::TooLarge`].
     pub max_buffered: usize,
     /// Hand each reply out in pieces as it arrives ([`Event::ReplyChunk`], then an
-    /// [`Event::Reply`] with an empty `reply` and its outcome), instead of holding it whole:
-    /// what the session holds is then bounded by a packet, not by a reply (the wasm build's
-    /// setting; off by default). [`Config::max_buffered`] then counts what the caller holds.
+    /// [`Event::Reply`] with an empty `reply` and its outcome), instead of holding it whole (the
+    /// wasm build's setting; off by default). What the session holds of a reply is then bounded
+    /// by a piece (small chunks gathered to 16 KiB, see [`commando::Reassembler`]), plus the
+    /// pieces waiting in the event queue: the caller bounds those by the bytes it gives each
+    /// [`Session::receive`] before draining the events (the JS API: 64 KiB).
+    /// [`Config::max_buffered`] then counts what the caller holds.
     pub stream_replies: bool,
     /// Pings the node may send in a burst before the rate limit applies.
     pub ping_burst: u32,
@@ -304,7 +307,9 @@ pub enum Event {
         networks: Option<Vec<[u8; 32]>>,
     },
     /// A piece of a request's reply, in order, with [`Config::stream_replies`]: the reply is
-    /// these pieces joined, and its [`Event::Reply`] (or [`Event::Failed`]) follows the last.
+    /// these pieces joined, and its [`Event::Reply`] follows the last. An [`Event::Failed`] for
+    /// the request may follow any piece (too large, over the budget, not JSON, given up,
+    /// closed): the pieces received are then to be dropped.
     ReplyChunk {
         /// The request id from [`Session::request`].
         id: u64,
@@ -428,8 +433,6 @@ pub struct Session {
     ping_refill_ms: u64,
     /// Shape frames for Core Lightning's reader ([`Config::align_frames`]).
     align_frames: bool,
-    /// [`Config::stream_replies`].
-    stream_replies: bool,
     max_transmit: usize,
     /// With `align_frames`: messages waiting for the next frame (encrypted when it is cut), and
     /// their total length.
@@ -474,7 +477,6 @@ impl Session {
         let conn = Connection::initiator(init, config.max_transmit);
         Ok(Session {
             align_frames: config.align_frames,
-            stream_replies: config.stream_replies,
             max_transmit: config.max_transmit.max(MIN_FRAME),
             unsent: VecDeque::new(),
             unsent_len: 0,
@@ -869,14 +871,9 @@ impl Session {
                 msg_type::COMMANDO_REPLY_CONTINUES | msg_type::COMMANDO_REPLY_TERMINATES => {
                     let last = c.typ == msg_type::COMMANDO_REPLY_TERMINATES;
                     let pushed = self.reassembler.push(c.id, c.body, last);
-                    if self.stream_replies
-                        && !c.body.is_empty()
-                        && matches!(pushed, Reassembled::Partial | Reassembled::Complete { .. })
-                    {
-                        self.events.push_back(Event::ReplyChunk {
-                            id: c.id,
-                            chunk: c.body.to_vec(),
-                        });
+                    // Streaming: the pieces this chunk completed, before what follows them.
+                    while let Some((id, chunk)) = self.reassembler.take_piece() {
+                        self.events.push_back(Event::ReplyChunk { id, chunk });
                     }
                     let event = match pushed {
                         Reassembled::Partial => {

@@ -77,19 +77,20 @@ fn reassembler(data: &[u8]) {
         Reassembler::new(cap)
     };
     let keep = !plan.streaming;
-    // The model: ids awaited, in order, with their bytes so far.
-    let mut model: Vec<(u64, Vec<u8>)> = Vec::new();
+    // The model: ids awaited, in order, with their bytes so far (and, streaming, what was
+    // handed out of them).
+    let mut model: Vec<(u64, Vec<u8>, Vec<u8>)> = Vec::new();
     let id = |b: u8| IDS[usize::from(b) % IDS.len()];
     for op in plan.ops {
         match op {
             Op::Expect(b) => {
                 r.expect(id(b));
-                if !model.iter().any(|(m, _)| *m == id(b)) {
-                    model.push((id(b), Vec::new()));
+                if !model.iter().any(|(m, ..)| *m == id(b)) {
+                    model.push((id(b), Vec::new(), Vec::new()));
                 }
             }
             Op::Forget(b) => {
-                let pos = model.iter().position(|(m, _)| *m == id(b));
+                let pos = model.iter().position(|(m, ..)| *m == id(b));
                 assert_eq!(r.forget(id(b)), pos.is_some());
                 if let Some(p) = pos {
                     model.remove(p);
@@ -108,11 +109,11 @@ fn reassembler(data: &[u8]) {
                 push(&mut r, &mut model, (cap, keep), id(b), &bytes, last);
             }
         }
-        let buffered: usize = model.iter().map(|(_, b)| b.len()).sum();
+        let buffered: usize = model.iter().map(|(_, b, _)| b.len()).sum();
         assert_eq!(r.buffered(), buffered);
         assert!(r.buffered() <= cap * model.len());
-        assert!(model.iter().all(|(_, b)| b.len() <= cap));
-        let ids: Vec<u64> = model.iter().map(|(m, _)| *m).collect();
+        assert!(model.iter().all(|(_, b, _)| b.len() <= cap));
+        let ids: Vec<u64> = model.iter().map(|(m, ..)| *m).collect();
         assert_eq!(r.expected().collect::<Vec<_>>(), ids);
         for i in IDS {
             assert_eq!(r.is_expected(i), ids.contains(&i));
@@ -122,21 +123,28 @@ fn reassembler(data: &[u8]) {
 
 fn push(
     r: &mut Reassembler,
-    model: &mut Vec<(u64, Vec<u8>)>,
+    model: &mut Vec<(u64, Vec<u8>, Vec<u8>)>,
     (cap, keep): (usize, bool),
     id: u64,
     chunk: &[u8],
     last: bool,
 ) {
     let got = r.push(id, chunk, last);
-    let Some(p) = model.iter().position(|(m, _)| *m == id) else {
+    // Pieces handed out: only streaming, only of this id, all but the last of a reply at least
+    // STREAM_PIECE long.
+    let pieces: Vec<(u64, Vec<u8>)> = std::iter::from_fn(|| r.take_piece()).collect();
+    assert!(!keep || pieces.is_empty());
+    assert!(pieces.iter().all(|(i, p)| *i == id && !p.is_empty()));
+    let Some(p) = model.iter().position(|(m, ..)| *m == id) else {
         assert_eq!(got, Reassembled::Ignored { id });
+        assert!(pieces.is_empty());
         return;
     };
     let size = model[p].1.len() + chunk.len();
     if size > cap {
         model.remove(p);
         assert_eq!(got, Reassembled::TooLarge { id, size });
+        assert!(pieces.is_empty());
         return;
     }
     model[p].1.extend_from_slice(chunk);
@@ -145,12 +153,25 @@ fn push(
     if let Err(error) = scan.feed(&model[p].1) {
         model.remove(p);
         assert_eq!(got, Reassembled::Bad { id, error });
+        assert!(pieces.is_empty());
         return;
     }
+    for (_, piece) in &pieces {
+        if !last {
+            assert!(piece.len() >= commando::STREAM_PIECE);
+        }
+        model[p].2.extend_from_slice(piece);
+    }
+    // What went out is the start of the reply.
+    assert!(model[p].1.starts_with(&model[p].2));
     if last {
-        let (_, reply) = model.remove(p);
+        let (_, reply, handed) = model.remove(p);
         let outcome = commando::classify_reply(&reply);
         assert_eq!(outcome, scan.finish());
+        if !keep {
+            // Streaming: the pieces are the whole reply.
+            assert_eq!(handed, reply);
+        }
         let reply = if keep { reply } else { Vec::new() };
         assert_eq!(got, Reassembled::Complete { id, reply, outcome });
     } else {
@@ -291,6 +312,14 @@ fn reply(b: &[u8]) -> Option<Outcome> {
             if let Some(d) = data {
                 assert_eq!(json::validate(&b[d.clone()]), Ok(()));
             }
+            // The data's range is the error's own `data` member, placed in the reply.
+            let offset = err.as_ptr() as usize - b.as_ptr() as usize;
+            let em = json::members(err).expect("the error is an object");
+            let want_data = em
+                .iter()
+                .find(|m| &err[m.key.clone()] == b"data")
+                .map(|m| m.value.start + offset..m.value.end + offset);
+            assert_eq!(*data, want_data);
             let has_jsonrpc = json::get(b, &ms, "jsonrpc").is_some();
             let want = if *code == commando::CODE_NOT_AUTHORISED {
                 commando::ErrorKind::NotAuthorised
@@ -366,6 +395,27 @@ fn expected(chunks: &[(Vec<u8>, bool)], cap: usize) -> Option<Result<Vec<u8>, us
         acc.extend_from_slice(c);
         if *last {
             return Some(Ok(acc));
+        }
+    }
+    None
+}
+
+/// Why the reply made of `chunks` (until the last, within `cap`) is bad, as `classify_reply`
+/// of its bytes so far says once they stop being a JSON prefix (or, complete, once it ends).
+fn bad_reply(chunks: &[(Vec<u8>, bool)], cap: usize) -> Option<commando::BadReply> {
+    let mut acc = Vec::new();
+    for (c, last) in chunks {
+        if acc.len() + c.len() > cap {
+            return None;
+        }
+        acc.extend_from_slice(c);
+        let mut scan = commando::ReplyScan::new();
+        if let Err(e) = scan.feed(&acc) {
+            assert_eq!(commando::classify_reply(&acc), Err(e.clone()));
+            return Some(e);
+        }
+        if *last {
+            return commando::classify_reply(&acc).err();
         }
     }
     None
@@ -689,10 +739,9 @@ fn events(c: &mut Session, m: &mut Model) {
                         assert!(size <= m.cap, "shed reply {id} was past the cap");
                     }
                     RequestFailure::BadReply(e) => {
-                        let Some(Ok(reply)) = expected(chunks, m.cap) else {
-                            panic!("request {id}: BadReply without a complete reply");
-                        };
-                        assert_eq!(commando::classify_reply(&reply), Err(e));
+                        // The reply as far as it came, in one piece: not JSON from some chunk
+                        // on, or complete without a result or an error.
+                        assert_eq!(bad_reply(chunks, m.cap), Some(e), "request {id}");
                     }
                     RequestFailure::Closed(_) => {}
                     other => panic!("request {id}: a failure the model does not make: {other:?}"),
