@@ -420,7 +420,7 @@ pub struct Session {
     conn: Connection,
     state: State,
     reassembler: Reassembler,
-    /// Requests made before ready: id and body.
+    /// Requests made before ready: id and messages.
     queued: Vec<(u64, Vec<Vec<u8>>)>,
     events: VecDeque<Event>,
     next_id: u64,
