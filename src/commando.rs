@@ -7,9 +7,11 @@
 //! together, bounded by a size cap. [`classify_reply`] tells a result from the node's JSON-RPC
 //! error and from commando's own errors.
 
+use crate::prelude::*;
+
 use crate::json;
 use crate::wire::msg_type;
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Largest JSON chunk in one message.
 pub const CHUNK_LEN: usize = 65000;
@@ -60,7 +62,7 @@ impl core::fmt::Display for RequestError {
     }
 }
 
-impl std::error::Error for RequestError {}
+impl core::error::Error for RequestError {}
 
 /// What a request carries. `params` and `filter` are JSON text.
 #[derive(Clone, Copy)]
@@ -621,7 +623,7 @@ impl core::fmt::Display for BadReply {
     }
 }
 
-impl std::error::Error for BadReply {}
+impl core::error::Error for BadReply {}
 
 /// Tells what a complete reply holds, validating it as JSON on the way (a [`ReplyScan`] given
 /// it whole).

@@ -1,5 +1,7 @@
 //! Lower-case hexadecimal, for node ids, keys and the readable rune form.
 
+use crate::prelude::*;
+
 /// Why a hex string did not decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -29,7 +31,7 @@ impl core::fmt::Display for HexError {
     }
 }
 
-impl std::error::Error for HexError {}
+impl core::error::Error for HexError {}
 
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 

@@ -7,6 +7,8 @@
 //! `message`. Everything here is iterative (no recursion, so no stack exhaustion on deep input),
 //! depth-capped and panic-free on any input.
 
+use crate::prelude::*;
+
 use core::ops::Range;
 
 /// Deepest nesting of arrays and objects accepted.
@@ -43,7 +45,7 @@ impl core::fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while let Some(c) = b.get(i) {

@@ -18,6 +18,24 @@
 //!   the test node and the tests.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// `no_std` (with `alloc`): the browser build then links no part of std, whose panic handler
+// formats every panic message (core::fmt, its Debug impls, the location's text) even where the
+// shell aborts. The node side and the tests have std.
+#![no_std]
+
+extern crate alloc;
+#[cfg(any(test, feature = "node"))]
+extern crate std;
+
+/// What std's prelude would give every module: the `alloc` types the core uses.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 pub mod commando;
 pub mod hex;

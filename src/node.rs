@@ -9,6 +9,8 @@
 //! It serves the test node, interop tests and anyone building a commando server. It is behind
 //! the cargo feature `node`, which the browser (wasm) build never enables.
 
+use crate::prelude::*;
+
 use crate::commando::{self, MAX_REQUEST_LEN};
 use crate::json;
 use crate::rune::{Alternative, MasterRune, Pending, Refusal, Request, Rune};

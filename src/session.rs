@@ -8,12 +8,14 @@
 //!   [`Session::handle_timeout`], for keep-alive pings; per-request timeouts are the caller's, who calls
 //!   [`Session::cancel`] when one expires.
 
+use crate::prelude::*;
+
 use crate::commando::{self, Outcome, Reassembled, Reassembler, Request, RequestError};
 use crate::transport::{
     Connection, ConnectionError, HandshakeError, Initiator, InvalidKey, Keypair, TransportError,
 };
 use crate::wire::{self, Init, Message, MsgClass, WireError, msg_type};
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Tunables of a session.
 #[derive(Debug, Clone)]

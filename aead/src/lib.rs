@@ -7,6 +7,7 @@
 //! `wasm` profile optimise just this code for speed (see the workspace's Cargo.toml) for about
 //! 150 bytes of gzip.
 #![forbid(unsafe_code)]
+#![no_std]
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};

@@ -1,5 +1,7 @@
 //! The rune string form: URL-safe base64, padding optional on input, canonical only.
 
+use crate::prelude::*;
+
 use super::RuneError;
 
 pub(super) const B64: &[u8; 64] =

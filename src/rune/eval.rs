@@ -1,6 +1,8 @@
 //! Evaluating a rune against a request's fields, and why it refused: [`Refusal`], worded as
 //! Core Lightning words it.
 
+use crate::prelude::*;
+
 use super::{Alternative, Op, Restriction, Rune};
 use core::fmt;
 
@@ -103,7 +105,7 @@ impl fmt::Display for Refusal {
     }
 }
 
-impl std::error::Error for Refusal {}
+impl core::error::Error for Refusal {}
 
 /// What Core Lightning answers when a rune refuses a call, from the evaluation's explanation
 /// `why` (a [`Refusal`]'s text): `Not permitted: ` and `why` with its leading field name in

@@ -1,6 +1,8 @@
 //! The node's side of runes (feature `node`): the holder of the secret mints runes and checks
 //! that a rune derives from it.
 
+use crate::prelude::*;
+
 use super::midstate::{SHA256_IV, absorb, ct_eq, state_to_bytes};
 use super::{MAX_SECRET_LEN, Refusal, Restriction, Rune, RuneError};
 use core::fmt;

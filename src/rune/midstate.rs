@@ -1,6 +1,8 @@
 //! The SHA-256 midstate arithmetic of runes: a rune's authcode is the state after its secret
 //! and each restriction, each with SHA-256 padding (ccan/rune's scheme).
 
+use crate::prelude::*;
+
 use sha2::block_api::compress256;
 use zeroize::Zeroize;
 

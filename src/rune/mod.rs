@@ -21,6 +21,8 @@
 //! [`Refusal::node_message`] is what the node returns (`Not permitted: number of parameters not
 //! present`).
 
+use crate::prelude::*;
+
 use crate::hex::{self, HexError};
 use core::fmt;
 use zeroize::Zeroize;
@@ -169,7 +171,7 @@ impl fmt::Display for RuneError {
     }
 }
 
-impl std::error::Error for RuneError {}
+impl core::error::Error for RuneError {}
 
 /// The operator of an alternative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

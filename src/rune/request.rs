@@ -3,6 +3,8 @@
 //! on it ([`Rune::check`]). A browser asks before it calls; the test node decides with the same
 //! code when a call arrives, adding what only a node knows (when the rune was last used).
 
+use crate::prelude::*;
+
 use super::eval::{c_integer, c_sign};
 use super::{Alternative, FieldValue, Op, Refusal, Rune};
 use crate::json::{self, Member};
@@ -28,7 +30,7 @@ impl fmt::Display for RequestFieldsError {
     }
 }
 
-impl std::error::Error for RequestFieldsError {}
+impl core::error::Error for RequestFieldsError {}
 
 /// What a rune's restriction depends on when [`Rune::check`] cannot answer alone.
 #[derive(Debug, Clone, PartialEq, Eq)]

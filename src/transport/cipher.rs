@@ -1,6 +1,8 @@
 //! The encrypted packet stream after the handshake: per-direction cipher states with key
 //! rotation, [`Encryptor`], [`Decryptor`] and [`Transport`].
 
+use crate::prelude::*;
+
 use super::*;
 
 /// One direction's key, nonce and chaining key; rotates itself every 1000 nonces.

@@ -1,6 +1,8 @@
 //! The three acts of Noise_XK in both roles ([`Initiator`], [`Responder`]) and the streaming
 //! [`Handshake`] that takes them in pieces of any size.
 
+use crate::prelude::*;
+
 use super::*;
 
 use lncommando_aead::{BadTag, open as aead_open, seal as aead_seal};

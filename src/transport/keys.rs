@@ -35,7 +35,7 @@ impl core::fmt::Display for InvalidKey {
     }
 }
 
-impl std::error::Error for InvalidKey {}
+impl core::error::Error for InvalidKey {}
 
 impl Keypair {
     /// A key pair from 32 secret bytes.

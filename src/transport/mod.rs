@@ -108,7 +108,7 @@ impl core::fmt::Display for HandshakeError {
     }
 }
 
-impl std::error::Error for HandshakeError {}
+impl core::error::Error for HandshakeError {}
 
 /// Why the encrypted stream failed after the handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,12 +134,13 @@ impl core::fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {}
+impl core::error::Error for TransportError {}
 
 #[cfg(test)]
 mod tests {
     use super::cipher::CipherState;
     use super::*;
+    use crate::prelude::*;
 
     #[test]
     fn secrets_are_wiped_and_never_printed() {

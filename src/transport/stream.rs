@@ -1,8 +1,10 @@
 //! The streaming connection: a handshake in either role, then encrypted messages both ways,
 //! over bytes that arrive and leave in arbitrary pieces.
 
+use crate::prelude::*;
+
 use super::*;
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Why a [`Connection`] failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

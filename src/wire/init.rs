@@ -1,6 +1,8 @@
 //! The `init` message: features, networks, the remote address (BOLT 1), and the features a
 //! client must understand.
 
+use crate::prelude::*;
+
 use super::*;
 
 // ---------------------------------------------------------------------------------------------

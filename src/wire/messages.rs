@@ -1,6 +1,8 @@
 //! The other BOLT 1 messages a client meets: `ping`/`pong` (with the answering rule),
 //! `warning`/`error`, and a commando message's parts.
 
+use crate::prelude::*;
+
 use super::init::put_u16_prefixed;
 use super::*;
 

@@ -7,7 +7,9 @@
 //! Encoders never fail; fields too long for the wire format are cut to fit (documented per
 //! function).
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 /// The largest message the BOLT 8 transport can carry (type included): the transport's.
 pub use crate::transport::MAX_MESSAGE_LEN;
@@ -100,7 +102,7 @@ impl fmt::Display for WireError {
     }
 }
 
-impl std::error::Error for WireError {}
+impl core::error::Error for WireError {}
 
 /// A cursor over untrusted bytes; every read is bounds-checked.
 struct Reader<'a> {

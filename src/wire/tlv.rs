@@ -1,5 +1,7 @@
 //! BigSize integers and TLV streams (BOLT 1).
 
+use crate::prelude::*;
+
 use super::*;
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,17 @@
 //! This is a shell: no protocol logic here. The JavaScript API (promises, AbortSignal,
 //! EventTarget, errors, the WebSocket) is `pkg-template/index.js`, which drives this class.
 //! Events cross the boundary as small arrays, documented on [`WasmSession::event`].
+//!
+//! `no_std` in the browser build, as the core is: std's panic handler would format every panic
+//! message (`core::fmt`, Debug impls, locations) into a module that can only abort. Here a panic
+//! is the trap it would end in anyway, and the JS API replaces the instance after a trap.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use js_sys::{Array, Uint8Array};
 use lncommando::commando::Outcome;
 use lncommando::hex;
@@ -18,6 +28,13 @@ use wasm_bindgen::prelude::*;
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+// A panic aborts: the trap the JS API recovers from (no message: nothing formats it).
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// A client session with one node.
 #[wasm_bindgen]
@@ -299,13 +316,13 @@ pub fn memory_bytes() -> f64 {
     }
 }
 
-/// For the tests of the JS API's trap handling only: executes a wasm trap (`unreachable`), as an
-/// out-of-memory abort or a bug would.
+/// For the tests of the JS API's trap handling only: panics, as a bug would, which the panic
+/// handler above turns into a wasm trap (as an out-of-memory abort is).
 #[doc(hidden)]
 #[wasm_bindgen(js_name = __lncTrapForTests)]
 pub fn trap_for_tests() {
     #[cfg(target_arch = "wasm32")]
-    core::arch::wasm32::unreachable();
+    panic!("a trap for the tests");
 }
 
 /// A rune from JavaScript, or the error string the JS API turns into a TypeError (never quoting
